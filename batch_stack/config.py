@@ -1,0 +1,336 @@
+"""The config file's schema, and its error messages.
+
+The default app is built from a TOML file (``config/default.toml`` unless
+``-c config=path`` says otherwise). Every value is checked here, before any
+construct is made, so that a mistake fails synth with one line that names the
+file, the key, the bad value and what is allowed::
+
+    config/bad.toml: cluster.max_vcpus = -1 is not allowed: expected an integer from 0 to 100000
+
+Each section is parsed by a small function over a :class:`Table`, which knows
+where it is in the file, rejects keys it was not asked for, and turns a wrong
+type or range into a :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+
+# AWS Batch names (job, job definition, queue, compute environment).
+BATCH_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+BATCH_NAME_RULE = "1-128 letters, digits, '-' and '_', starting with a letter or digit"
+# CloudFormation stack names.
+STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+STACK_NAME_RULE = "1-128 letters, digits and '-', starting with a letter"
+
+_MISSING = object()
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A config value that is missing, of the wrong type or out of range.
+
+    ``str(error)`` is the one line the app prints before it exits.
+    """
+
+    def __init__(self, source: Path | str, key: str, value: Any, allowed: str) -> None:
+        self.source = str(source)
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        shown = "(missing)" if value is _MISSING else _show(value)
+        super().__init__(f"{self.source}: {key} = {shown} is not allowed: {allowed}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{table}"
+    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class Table:
+    """One TOML table, read key by key.
+
+    Every getter removes the key it reads; :meth:`done` then rejects what is
+    left, so a misspelt key is an error rather than silently ignored.
+    """
+
+    def __init__(self, source: Path | str, prefix: str, data: Mapping[str, Any]) -> None:
+        self.source = source
+        self.prefix = prefix
+        self._data = dict(data)
+        self._known: list[str] = []
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str, value: Any, allowed: str) -> ConfigError:
+        return ConfigError(self.source, self.key(name), value, allowed)
+
+    def _take(self, name: str, default: Any) -> Any:
+        self._known.append(name)
+        if name in self._data:
+            return self._data.pop(name)
+        if default is _MISSING:
+            raise self.error(name, _MISSING, "this key is required")
+        return default
+
+    def has(self, name: str) -> bool:
+        return name in self._data
+
+    def str(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        choices: Iterable[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        rule: str | None = None,
+    ) -> Any:
+        value = self._take(name, default)
+        if value is default and default is not _MISSING:
+            return value
+        choices = list(choices) if choices is not None else None
+        if not isinstance(value, str):
+            raise self.error(name, value, _choices_rule(choices) if choices else "expected a string")
+        if choices is not None and value not in choices:
+            raise self.error(name, value, _choices_rule(choices))
+        if pattern is not None and not pattern.match(value):
+            raise self.error(name, value, rule or f"expected a string matching {pattern.pattern}")
+        return value
+
+    def int(self, name: str, default: Any = _MISSING, *, minimum: int | None = None, maximum: int | None = None) -> Any:
+        value = self._take(name, default)
+        if value is default and default is not _MISSING:
+            return value
+        in_range = isinstance(value, int) and not isinstance(value, bool)
+        in_range = in_range and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+        if not in_range:
+            raise self.error(name, value, _range_rule("an integer", minimum, maximum))
+        return value
+
+    def number(self, name: str, default: Any = _MISSING, *, minimum: float | None = None, maximum: float | None = None) -> Any:
+        value = self._take(name, default)
+        if value is default and default is not _MISSING:
+            return value
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = ok and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+        if not ok:
+            raise self.error(name, value, _range_rule("a number", minimum, maximum))
+        return float(value)
+
+    def bool(self, name: str, default: Any = _MISSING) -> Any:
+        value = self._take(name, default)
+        if not isinstance(value, bool) and not (value is default and default is not _MISSING):
+            raise self.error(name, value, "expected true or false")
+        return value
+
+    def str_list(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        item: Callable[[str], str | None] | None = None,
+        min_items: int = 0,
+    ) -> Any:
+        """A list of strings; ``item`` returns a rule when one item is wrong."""
+        value = self._take(name, default)
+        if value is default and default is not _MISSING:
+            return value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(name, value, "expected a list of strings")
+        if len(value) < min_items:
+            raise self.error(name, value, f"expected at least {min_items} item(s)")
+        for index, entry in enumerate(value):
+            problem = item(entry) if item else None
+            if problem:
+                raise ConfigError(self.source, f"{self.key(name)}[{index}]", entry, problem)
+        return tuple(value)
+
+    def str_map(self, name: str, *, key_rule: Callable[[str], str | None] | None = None) -> dict[str, str]:
+        """An inline table of string values, e.g. ``environment = { A = "1" }``."""
+        value = self._take(name, {})
+        if not isinstance(value, dict):
+            raise self.error(name, value, "expected a table of strings")
+        for entry_key, entry in value.items():
+            problem = key_rule(entry_key) if key_rule else None
+            if problem:
+                raise ConfigError(self.source, f"{self.key(name)}.{entry_key}", entry, problem)
+            if not isinstance(entry, str):
+                raise ConfigError(self.source, f"{self.key(name)}.{entry_key}", entry, "expected a string")
+        return dict(value)
+
+    def table(self, name: str, *, required: bool = False) -> Table:
+        value = self._take(name, _MISSING if required else {})
+        if not isinstance(value, dict):
+            raise self.error(name, value, "expected a table")
+        return Table(self.source, self.key(name), value)
+
+    def tables(self, name: str) -> dict[str, Table]:
+        """A table of tables such as ``[jobs.<name>]``, in file order."""
+        parent = self.table(name)
+        result: dict[str, Table] = {}
+        for child_name in list(parent._data):
+            result[child_name] = parent.table(child_name)
+        return result
+
+    def done(self) -> None:
+        """Reject keys nobody asked for."""
+        for name, value in self._data.items():
+            known = ", ".join(sorted(set(self._known))) or "none"
+            raise self.error(name, value, f"unknown key (known keys here: {known})")
+
+
+def _choices_rule(choices: list[str] | None) -> str:
+    return "expected one of " + ", ".join(repr(c) for c in choices or [])
+
+
+def _range_rule(kind: str, minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"expected {kind} from {minimum} to {maximum}"
+    if minimum is not None:
+        return f"expected {kind} of at least {minimum}"
+    if maximum is not None:
+        return f"expected {kind} of at most {maximum}"
+    return f"expected {kind}"
+
+
+def batch_name_problem(name: str) -> str | None:
+    return None if BATCH_NAME_PATTERN.match(name) else BATCH_NAME_RULE
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """``[app]``: where and under which name the stack deploys."""
+
+    stack_name: str = "BatchJobs"
+    account: str | None = None
+    region: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """``[cluster]``: the compute environments and job queues (see BatchCluster)."""
+
+    name: str = "batch-jobs"
+    min_vcpus: int = 0
+    max_vcpus: int = 256
+    instance_types: tuple[str, ...] = ("optimal",)
+    queue_priority: int = 1
+    runnable_timeout_minutes: int = 30
+    spot: bool = False
+    spot_max_vcpus: int = 256
+    spot_on_demand_fallback: bool = True
+    fargate: bool = False
+    fargate_spot: bool = False
+    fargate_max_vcpus: int = 256
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """The whole config file, parsed and checked."""
+
+    source: Path
+    app: AppSettings
+    cluster: ClusterSettings
+
+
+INSTANCE_TYPE_PATTERN = re.compile(r"^(optimal|default_x86_64|default_arm64|[a-z][a-z0-9-]*(\.[a-z0-9]+)?)$")
+INSTANCE_TYPE_RULE = "'optimal', 'default_x86_64', 'default_arm64', an instance family ('c7i') or type ('c7i.large')"
+
+
+def _parse_app(table: Table) -> AppSettings:
+    settings = AppSettings(
+        stack_name=table.str("stack_name", AppSettings.stack_name, pattern=STACK_NAME_PATTERN, rule=STACK_NAME_RULE),
+        account=table.str("account", None, pattern=re.compile(r"^\d{12}$"), rule="expected a 12-digit AWS account id"),
+        region=table.str(
+            "region", None, pattern=re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$"), rule="expected an AWS region such as 'ap-northeast-1'"
+        ),
+        tags=table.str_map("tags"),
+    )
+    table.done()
+    return settings
+
+
+def _parse_cluster(table: Table) -> ClusterSettings:
+    d = ClusterSettings
+    min_vcpus = table.int("min_vcpus", d.min_vcpus, minimum=0, maximum=100_000)
+    max_vcpus = table.int("max_vcpus", d.max_vcpus, minimum=1, maximum=100_000)
+    if max_vcpus < min_vcpus:
+        raise table.error("max_vcpus", max_vcpus, f"expected at least min_vcpus ({min_vcpus})")
+    settings = ClusterSettings(
+        name=table.str("name", d.name, pattern=BATCH_NAME_PATTERN, rule=BATCH_NAME_RULE),
+        min_vcpus=min_vcpus,
+        max_vcpus=max_vcpus,
+        instance_types=table.str_list(
+            "instance_types",
+            d.instance_types,
+            min_items=1,
+            item=lambda v: None if INSTANCE_TYPE_PATTERN.match(v) else INSTANCE_TYPE_RULE,
+        ),
+        queue_priority=table.int("queue_priority", d.queue_priority, minimum=0, maximum=1000),
+        runnable_timeout_minutes=_runnable_timeout(table),
+        spot=table.bool("spot", d.spot),
+        spot_max_vcpus=table.int("spot_max_vcpus", d.spot_max_vcpus, minimum=1, maximum=100_000),
+        spot_on_demand_fallback=table.bool("spot_on_demand_fallback", d.spot_on_demand_fallback),
+        fargate=table.bool("fargate", d.fargate),
+        fargate_spot=table.bool("fargate_spot", d.fargate_spot),
+        fargate_max_vcpus=table.int("fargate_max_vcpus", d.fargate_max_vcpus, minimum=1, maximum=100_000),
+    )
+    table.done()
+    return settings
+
+
+def _runnable_timeout(table: Table) -> int:
+    value = table.int("runnable_timeout_minutes", ClusterSettings.runnable_timeout_minutes, minimum=0, maximum=1440)
+    if 0 < value < 10:
+        raise table.error("runnable_timeout_minutes", value, "expected 0 (off) or 10 to 1440 minutes (AWS Batch's range)")
+    return value
+
+
+def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
+    """Check a parsed TOML document and turn it into an :class:`AppConfig`."""
+    root = Table(source, "", data)
+    config = AppConfig(
+        source=Path(source),
+        app=_parse_app(root.table("app")),
+        cluster=_parse_cluster(root.table("cluster")),
+    )
+    root.done()
+    return config
+
+
+def load_config(path: Path | str | None = None) -> AppConfig:
+    """Read and check a config file; raise :class:`ConfigError` on any problem."""
+    path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    shown = _display_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(shown, "(file)", str(path), "the config file does not exist") from None
+    except OSError as error:
+        raise ConfigError(shown, "(file)", str(path), f"the config file cannot be read ({error.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(shown, "(file)", str(path), f"not valid TOML: {error}") from None
+    return parse_config(data, shown)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,92 @@
+"""The Python Lambda functions of this library: one way to build them.
+
+Every function here runs the newest Python runtime on arm64, gets Powertools
+from the AWS-managed public layer (pinned; the same release is pinned in
+requirements-dev.txt for the tests), logs to its own log group with a
+retention, and has a role with no AWS-managed policy: only what it is granted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+import lambdas
+
+LAMBDAS_DIR = Path(lambdas.__file__).resolve().parent
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+#: Powertools for AWS Lambda (Python) 3.23.0 -- keep in step with requirements-dev.txt.
+POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_LAYER_ARN = (
+    f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:017000801446:layer:"
+    f"AWSLambdaPowertoolsPythonV3-python314-arm64:{POWERTOOLS_LAYER_VERSION}"
+)
+
+
+def function_code(package: str) -> lambda_.Code:
+    """The asset of one function: ``lambdas/`` holding only ``package``."""
+    if not (LAMBDAS_DIR / package / "handler.py").is_file():
+        raise ValueError(f"no Lambda handler at lambdas/{package}/handler.py")
+    others = sorted(p.name for p in LAMBDAS_DIR.iterdir() if p.name != package)
+    return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=[*others, "__pycache__", "*.pyc"])
+
+
+class PythonFunction(lambda_.Function):
+    """A function from ``lambdas/<package>/handler.py`` with its own role and log group.
+
+    Exposes ``log_group`` (retention: one month) and ``role``. Default timeout: 30 seconds.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        package: str,
+        description: str,
+        environment: Mapping[str, str] | None = None,
+        timeout: Duration | None = None,
+        memory_size: int = 128,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+    ) -> None:
+        log_group = logs.LogGroup(scope, f"{construct_id}Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
+        role = iam.Role(scope, f"{construct_id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        super().__init__(
+            scope,
+            construct_id,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=function_code(package),
+            handler=f"{package}.handler.handler",
+            description=description,
+            timeout=timeout or Duration.seconds(30),
+            memory_size=memory_size,
+            role=role,
+            log_group=log_group,
+            layers=[_powertools_layer(scope)],
+            environment={"POWERTOOLS_SERVICE_NAME": package, **(environment or {})},
+        )
+        # Only this function's own log group, not logs:* on every group.
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn])
+        )
+        self.log_group = log_group
+
+
+def _powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
+    """One reference to the Powertools layer per stack."""
+    from aws_cdk import Stack
+
+    stack = Stack.of(scope)
+    existing = stack.node.try_find_child("PowertoolsLayer")
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    return lambda_.LayerVersion.from_layer_version_arn(stack, "PowertoolsLayer", POWERTOOLS_LAYER_ARN)

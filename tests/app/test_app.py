@@ -1,0 +1,48 @@
+"""The default app: importable without side effects, built from its config, and clear about bad config."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_importing_app_synthesizes_nothing(tmp_path):
+    code = "import app, os; print(sorted(os.listdir('.')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_default_app_has_the_stack_named_in_config(default_app):
+    assert default_app.stack.stack_name == "GoActiveLearningBatch"
+
+
+def test_default_app_exports_queue_names(default_app):
+    outputs = default_app.template_json["Outputs"]
+    assert "JobQueueNames" in outputs
+
+
+def test_default_stack_is_tagged_from_config(default_app):
+    (queue,) = [
+        q
+        for q in default_app.resources("AWS::Batch::JobQueue").values()
+        if q["Properties"]["JobQueueName"] == "go-active-learning"
+    ]
+    assert queue["Properties"]["Tags"] == {"project": "go-active-learning"}
+
+
+def test_bad_config_fails_synth_with_one_line_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[cluster]\nmax_vcpus = -4\n")
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"config": str(bad)}), "CDK_OUTDIR": str(tmp_path / "out")}
+    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"error: {bad}: cluster.max_vcpus = -4 is not allowed: expected an integer from 1 to 100000"]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,69 @@
+"""Shared fixtures: fake AWS credentials, and synthesized apps that many tests only read."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "default.toml"
+ALL_OPTIONS_CONFIG = ROOT / "tests" / "app" / "all_options.toml"
+
+# No test may reach a real account: boto3 finds these before any real profile.
+for _key, _value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}.items():
+    os.environ[_key] = _value
+os.environ.pop("AWS_PROFILE", None)
+
+# jsii runs on the Node that package.json pins, as under make, even when pytest is run directly.
+_node_bin = ROOT / "node_modules" / ".bin"
+if _node_bin.is_dir() and not os.environ.get("PATH", "").startswith(str(_node_bin)):
+    os.environ["PATH"] = f"{_node_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+class SynthesizedApp:
+    """One app synthesized with cdk-nag on (a finding fails the synth), read by many tests."""
+
+    def __init__(self, config: Path, outdir: Path) -> None:
+        from app import build_app
+
+        self.outdir = outdir
+        self.assembly = build_app(config, nag=True, outdir=str(outdir)).synth()
+        (self.stack,) = self.assembly.stacks
+        self.template_json: dict = self.stack.template
+        self._template = None
+
+    @property
+    def template(self):
+        from aws_cdk.assertions import Template
+
+        if self._template is None:
+            self._template = Template.from_json(self.template_json)
+        return self._template
+
+    def template_files(self) -> list[Path]:
+        return sorted(self.outdir.glob("*.template.json"))
+
+    def resources(self, resource_type: str) -> dict[str, dict]:
+        return {k: v for k, v in self.template_json["Resources"].items() if v["Type"] == resource_type}
+
+    def text(self) -> str:
+        return json.dumps(self.template_json)
+
+
+@pytest.fixture(scope="session")
+def default_app(tmp_path_factory) -> SynthesizedApp:
+    return SynthesizedApp(DEFAULT_CONFIG, tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="session")
+def all_options_app(tmp_path_factory) -> SynthesizedApp:
+    return SynthesizedApp(ALL_OPTIONS_CONFIG, tmp_path_factory.mktemp("all_options"))
