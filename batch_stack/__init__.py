@@ -1,17 +1,34 @@
 """Reusable AWS CDK constructs for scheduled container work on AWS Batch.
 
 >>> from batch_stack import BatchCluster
+
+Names are imported on first use, so that tools which only need the config
+schema (``batch_stack.config``, used by batchctl) never load aws_cdk.
 """
 
-from batch_stack.cluster import BatchCluster, RunnableTimeLimit
-from batch_stack.config import AppConfig, ConfigError, load_config
-from batch_stack.stack import BatchJobsStack
+from __future__ import annotations
 
-__all__ = [
-    "AppConfig",
-    "BatchCluster",
-    "BatchJobsStack",
-    "ConfigError",
-    "RunnableTimeLimit",
-    "load_config",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "AppConfig": "batch_stack.config",
+    "ConfigError": "batch_stack.config",
+    "load_config": "batch_stack.config",
+    "BatchCluster": "batch_stack.cluster",
+    "RunnableTimeLimit": "batch_stack.cluster",
+    "BatchJobsStack": "batch_stack.stack",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'batch_stack' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return __all__
