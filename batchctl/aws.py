@@ -1,13 +1,14 @@
 """The boto3 session and clients of one batchctl run.
 
 Region and credentials follow the usual AWS environment (``AWS_PROFILE``,
-``AWS_REGION``, ``~/.aws/config``); ``--profile`` and ``--region`` override
-them. Every client retries in botocore's standard mode, which backs off on
+``AWS_REGION`` then ``AWS_DEFAULT_REGION``, ``~/.aws/config``); ``--profile``
+and ``--region`` override them. Every client retries in botocore's standard mode, which backs off on
 throttling. boto3 is imported on the first client, never at module import.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from batchctl import __version__
@@ -21,7 +22,7 @@ class Aws:
     """Makes clients on demand and keeps one per service.
 
     :param profile: A named profile. Default: ``AWS_PROFILE``, else the default chain.
-    :param region: A region. Default: the environment's (``AWS_REGION``, the profile's),
+    :param region: A region. Default: the environment's (``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's),
         else ``fallback_region``.
     :param fallback_region: Used only when neither ``region`` nor the environment name one
         (batchctl passes the config file's ``app.region``).
@@ -50,7 +51,9 @@ class Aws:
         if self._session is None:
             import boto3
 
-            self._session = boto3.session.Session(profile_name=self.profile, region_name=self.region)
+            # botocore itself reads only AWS_DEFAULT_REGION; AWS_REGION wins over it, as in the AWS CLI v2.
+            region = self.region or os.environ.get("AWS_REGION") or None
+            self._session = boto3.session.Session(profile_name=self.profile, region_name=region)
         return self._session
 
     @property

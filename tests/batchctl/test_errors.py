@@ -117,3 +117,11 @@ def test_an_unexpected_error_is_not_hidden():
 
     with pytest.raises(RuntimeError, match="a bug"):
         run_cli("show", "job-1", aws=Broken())
+
+
+def test_aws_region_is_honoured_like_the_aws_cli(no_aws_setup, monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert Aws().region_name == "eu-west-1"
+    monkeypatch.delenv("AWS_REGION")
+    assert Aws().region_name == "us-west-2"
