@@ -60,7 +60,7 @@ class BatchCluster(Construct):
         runnable_time_limits: Sequence[RunnableTimeLimit] | None = None,
         spot: bool = False,
         spot_max_vcpus: int = 256,
-        spot_on_demand_fallback: bool = True,
+        spot_on_demand_fallback: bool | None = None,
         fargate: bool = False,
         fargate_spot: bool = False,
         fargate_max_vcpus: int = 256,
@@ -80,7 +80,7 @@ class BatchCluster(Construct):
         :param spot: Add a Spot environment and a queue in front of it. Default: false.
         :param spot_max_vcpus: Ceiling of the Spot environment. Default: 256.
         :param spot_on_demand_fallback: Put the on-demand environment behind Spot in the
-            Spot queue. Default: true.
+            Spot queue. Only with ``spot``. Default: true when ``spot`` is on.
         :param fargate: Add a Fargate environment and queue. Default: false.
         :param fargate_spot: Put a Fargate Spot environment first in the Fargate queue. Default: false.
         :param fargate_max_vcpus: Ceiling of each Fargate environment. Default: 256.
@@ -94,7 +94,8 @@ class BatchCluster(Construct):
         self.runnable_time_limits = tuple(runnable_time_limits) if runnable_time_limits is not None else (RunnableTimeLimit(),)
         self.spot = spot
         self.spot_max_vcpus = spot_max_vcpus
-        self.spot_on_demand_fallback = spot_on_demand_fallback
+        self._spot_on_demand_fallback_given = spot_on_demand_fallback
+        self.spot_on_demand_fallback = spot and spot_on_demand_fallback is not False
         self.fargate = fargate or fargate_spot
         self.fargate_spot = fargate_spot
         self.fargate_max_vcpus = fargate_max_vcpus
@@ -122,7 +123,7 @@ class BatchCluster(Construct):
         self.job_queue: batch.JobQueue = self._build_job_queue("JobQueue", name, [self.on_demand_environment])
         self.spot_job_queue: batch.JobQueue | None = None
         if self.spot_environment is not None:
-            spot_order = [self.spot_environment] + ([self.on_demand_environment] if spot_on_demand_fallback else [])
+            spot_order = [self.spot_environment] + ([self.on_demand_environment] if self.spot_on_demand_fallback else [])
             self.spot_job_queue = self._build_job_queue("SpotJobQueue", _suffixed(name, "-spot"), spot_order)
         self.fargate_job_queue: batch.JobQueue | None = None
         if self.fargate_environment is not None:
@@ -165,8 +166,10 @@ class BatchCluster(Construct):
             )
         if not Token.is_unresolved(self.queue_priority) and not 0 <= self.queue_priority <= 1000:
             self._fail(f"queue_priority must be from 0 to 1000, got {self.queue_priority}")
-        if self.spot and self.spot_on_demand_fallback and self.max_vcpus == 0:
-            self._fail("spot_on_demand_fallback needs an on-demand environment with max_vcpus above 0, got 0")
+        if self._spot_on_demand_fallback_given is not None and not self.spot:
+            self._fail(
+                f"spot_on_demand_fallback applies only with spot=True, got {self._spot_on_demand_fallback_given} with spot=False"
+            )
         for limit in self.runnable_time_limits:
             minutes = limit.max_time.to_minutes()
             if not Token.is_unresolved(minutes) and not 10 <= minutes <= 1440:

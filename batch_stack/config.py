@@ -232,7 +232,7 @@ class ClusterSettings:
     runnable_timeout_minutes: int = 30
     spot: bool = False
     spot_max_vcpus: int = 256
-    spot_on_demand_fallback: bool = True
+    spot_on_demand_fallback: bool | None = None
     fargate: bool = False
     fargate_spot: bool = False
     fargate_max_vcpus: int = 256
@@ -270,6 +270,7 @@ def _parse_cluster(table: Table) -> ClusterSettings:
     max_vcpus = table.int("max_vcpus", d.max_vcpus, minimum=1, maximum=100_000)
     if max_vcpus < min_vcpus:
         raise table.error("max_vcpus", max_vcpus, f"expected at least min_vcpus ({min_vcpus})")
+    spot = table.bool("spot", d.spot)
     settings = ClusterSettings(
         name=table.str("name", d.name, pattern=BATCH_NAME_PATTERN, rule=BATCH_NAME_RULE),
         min_vcpus=min_vcpus,
@@ -282,15 +283,22 @@ def _parse_cluster(table: Table) -> ClusterSettings:
         ),
         queue_priority=table.int("queue_priority", d.queue_priority, minimum=0, maximum=1000),
         runnable_timeout_minutes=_runnable_timeout(table),
-        spot=table.bool("spot", d.spot),
+        spot=spot,
         spot_max_vcpus=table.int("spot_max_vcpus", d.spot_max_vcpus, minimum=1, maximum=100_000),
-        spot_on_demand_fallback=table.bool("spot_on_demand_fallback", d.spot_on_demand_fallback),
+        spot_on_demand_fallback=_spot_fallback(table, spot),
         fargate=table.bool("fargate", d.fargate),
         fargate_spot=table.bool("fargate_spot", d.fargate_spot),
         fargate_max_vcpus=table.int("fargate_max_vcpus", d.fargate_max_vcpus, minimum=1, maximum=100_000),
     )
     table.done()
     return settings
+
+
+def _spot_fallback(table: Table, spot: bool) -> bool | None:
+    value = table.bool("spot_on_demand_fallback", None)
+    if value is not None and not spot:
+        raise table.error("spot_on_demand_fallback", value, "applies only with spot = true")
+    return value
 
 
 def _runnable_timeout(table: Table) -> int:

@@ -103,3 +103,10 @@ def test_error_is_one_line(tmp_path):
 def test_parse_config_names_the_source_it_is_given():
     with pytest.raises(ConfigError, match=r"^inline: cluster\.spot = 'yes' is not allowed: expected true or false$"):
         parse_config({"cluster": {"spot": "yes"}}, "inline")
+
+
+def test_spot_fallback_without_spot(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"cluster\.spot_on_demand_fallback = true is not allowed: applies only with spot = true"
+    ):
+        load_config(write(tmp_path, "[cluster]\nspot_on_demand_fallback = true\n"))

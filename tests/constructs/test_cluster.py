@@ -213,7 +213,8 @@ def test_grant_submit_job_scopes_to_the_queue_and_every_revision_of_one_definiti
         ({"instance_types": ["optimal", "default_arm64"]}, r"cannot mix 'optimal' with"),
         ({"instance_types": ["zz9"]}, r"instance_types has .zz9., which is neither"),
         ({"queue_priority": 1001}, r"queue_priority must be from 0 to 1000, got 1001"),
-        ({"spot": True, "max_vcpus": 0, "min_vcpus": 0}, r"max_vcpus must be at least 1, got 0"),
+        ({"max_vcpus": 0}, r"max_vcpus must be at least 1, got 0"),
+        ({"spot_on_demand_fallback": True}, r"spot_on_demand_fallback applies only with spot=True, got True with spot=False"),
         (
             {"runnable_time_limits": [RunnableTimeLimit(max_time=Duration.minutes(5))]},
             r"from 10 minutes to 24 hours.*got 5 minutes",
