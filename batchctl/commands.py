@@ -389,6 +389,9 @@ def cmd_status(context: Context) -> int:
             [r["jobQueue"], *(str(r[s]) for s in STATUS_COUNTED), times.duration(r["oldestRunnableAgeSeconds"])] for r in records
         ]
         render.table(STATUS_COLUMNS, rows, context.out, tty=bool(context.tty), width=context.width)
+        names = context.names_if_given()
+        if names is not None and names.dashboard_url:
+            context.out.write(f"dashboard: {names.dashboard_url}\n")
     return EXIT_OK
 
 
@@ -428,7 +431,7 @@ def cmd_run(context: Context) -> int:
     if decision.job_id is None:
         context.note("nothing was submitted, so there is nothing to wait for")
         if args.output == "json":
-            render.as_json({**record, "finalStatus": None}, context.out)
+            render.as_json({**record, "finalStatus": None, "statusReason": None}, context.out)
         return EXIT_JOB_FAILED
     final = wait_for_job(context, batch, decision.job_id, args.interval)
     if args.output == "json":

@@ -158,15 +158,32 @@ def from_config(path: str | Path) -> AppNames:
     except ConfigError as error:
         raise UsageError(str(error)) from None
     cluster = config.cluster
-    queues = [cluster.name]
+    # The queue names BatchCluster gives, by the capacity a job asks for.
+    queue_by_capacity = {"on_demand": cluster.name}
     if cluster.spot:
-        queues.append(f"{cluster.name}-spot")
+        queue_by_capacity["spot"] = f"{cluster.name}-spot"
     if cluster.fargate:
-        queues.append(f"{cluster.name}-fargate")
-    jobs = {key: _configured_job(key, settings) for key, settings in (getattr(config, "jobs", None) or {}).items()}
-    return AppNames(source=str(config.source), queues=tuple(queues), jobs=jobs, region=config.app.region)
+        queue_by_capacity["fargate"] = f"{cluster.name}-fargate"
+    jobs = {
+        key: _configured_job(key, settings, queue_by_capacity) for key, settings in (getattr(config, "jobs", None) or {}).items()
+    }
+    return AppNames(source=str(config.source), queues=tuple(queue_by_capacity.values()), jobs=jobs, region=config.app.region)
 
 
-def _configured_job(key: str, settings: Any) -> ConfiguredJob:
-    """A ``[jobs.<key>]`` section of batch_stack.config as batchctl needs it."""
-    raise NotImplementedError  # filled in once the jobs section exists
+def _configured_job(key: str, settings: Any, queue_by_capacity: Mapping[str, str]) -> ConfiguredJob:
+    """A ``[jobs.<key>]`` table (``batch_stack.config.JobSettings``) as batchctl needs it.
+
+    The stack names each job definition after its job name. Its log group has a
+    generated name that the config cannot know; ``logs`` reads it from the job's
+    own awslogs configuration instead.
+    """
+    capacity = getattr(settings, "capacity", "on_demand")
+    return ConfiguredJob(
+        key=key,
+        job_name=settings.job_name,
+        job_queue=queue_by_capacity.get(capacity, queue_by_capacity["on_demand"]),
+        job_definition=settings.job_name,
+        concurrency_policy=settings.concurrency_policy,
+        parameters=dict(settings.parameters),
+        log_group=None,
+    )

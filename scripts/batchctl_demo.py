@@ -37,7 +37,8 @@ QUEUES = ("go-active-learning", "go-active-learning-spot", "go-active-learning-f
 
 def main() -> int:
     os.chdir(ROOT)
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION=REGION)
+    # moto accepts any credentials; these are placeholders, never real ones.
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION})
     for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "MOTO_SIMPLE_BATCH_FAIL_AFTER"):
         os.environ.pop(variable, None)
     with mock_aws(config={"batch": {"use_docker": False}}):
@@ -57,14 +58,22 @@ def _make_jobs(session) -> str:
             computeEnvironmentName=f"{queue}-env", type="UNMANAGED", state="ENABLED", serviceRole=role
         )["computeEnvironmentArn"]
         batch.create_job_queue(
-            jobQueueName=queue, state="ENABLED", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}]
+            jobQueueName=queue,
+            state="ENABLED",
+            priority=1,
+            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}],
         )
     for name in ("fetch_entries", "train_classifier", "update_recommendation"):
         batch.register_job_definition(
             jobDefinitionName=name,
             type="container",
             parameters={"Arg2": "from-AWS-Lambda"},
-            containerProperties={"image": "go-active-learning", "vcpus": 1, "memory": 2500, "command": ["/bin/sh", f"/app/{name}"]},
+            containerProperties={
+                "image": "go-active-learning",
+                "vcpus": 1,
+                "memory": 2500,
+                "command": ["/bin/sh", f"/app/{name}"],
+            },
         )
 
     def submit(name: str, queue: str = QUEUES[0], **parameters: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from botocore.stub import Stubber
@@ -131,6 +133,14 @@ def test_json_output_has_exactly_the_documented_fields(aws, three_jobs):
     assert failed["stoppedAt"] == (T0 + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert failed["statusReason"] == "Essential container in task exited"
     assert failed["jobQueue"] == QUEUE
+
+
+def test_readme_documents_exactly_the_json_fields():
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    after = text.split("**JSON and CSV fields**", 1)[1]
+    table = after.split("\n\n")[1]  # the paragraph that introduces it, then the table
+    documented = tuple(re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE))
+    assert documented == listing.JSON_FIELDS
 
 
 def test_csv_output_has_a_header_and_empty_cells_for_missing_values(aws, three_jobs):

@@ -144,3 +144,26 @@ def test_reader_follows_forward_tokens_until_they_repeat():
         assert [e.message for e in reader.read_new()] == ["a", "b"]
         stub.assert_no_pending_responses()
     assert reader.token == "f/2"
+
+
+def test_follow_waits_for_a_job_that_has_not_started(aws):
+    job_id = aws.submit("update_recommendation")
+    job = aws.job(job_id)
+    stream = job.log_stream_name
+    job.log_stream_name, job.attempts = None, []
+    aws.set_job(job_id, status="RUNNABLE")
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 1:  # it starts
+            job.log_stream_name = stream
+            aws.set_job(job_id, status="RUNNING")
+            aws.write_logs(job_id, ["started"])
+        if len(sleeps) == 2:
+            aws.set_job(job_id, status="SUCCEEDED")
+
+    result = aws.run("logs", job_id, "-f", sleep=sleep)
+    assert result.code == 0, result.err
+    assert messages(result.out) == ["started"]
+    assert f"--- log stream {stream}" in result.err
