@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from batchctl import details, listing, render, times
 from batchctl.aws import Aws
 from batchctl.errors import EXIT_JOB_FAILED, EXIT_OK, UsageError
-from batchctl.names import ENV_CONFIG, ENV_STACK, AppNames, resolve
+from batchctl.names import ENV_CONFIG, ENV_STACK, NO_NAMES, AppNames, resolve
 
 
 @dataclass
@@ -189,7 +189,7 @@ def cmd_show(context: Context) -> int:
     batch = context.aws.client("batch")
     job = details.describe_job(batch, context.args.job_id)
     region = context.aws.region_name
-    group = details.log_group(job, context.names_if_given() or _no_names())
+    group = details.log_group(job, context.names_if_given() or NO_NAMES)
     tried = details.attempts(job)
     links = {"console": details.console_url(region, job["jobId"]), "logGroup": group, "logStreams": {}}
     for attempt in tried:
@@ -200,12 +200,6 @@ def cmd_show(context: Context) -> int:
         return EXIT_OK
     _show_text(context, job, tried, links)
     return EXIT_OK
-
-
-def _no_names() -> AppNames:
-    from batchctl.names import NO_NAMES
-
-    return NO_NAMES
 
 
 def _show_text(context: Context, job: dict[str, Any], tried: list[details.Attempt], links: dict[str, Any]) -> None:
@@ -296,7 +290,7 @@ def cmd_logs(context: Context) -> int:
     args = context.args
     batch = context.aws.client("batch")
     job = details.describe_job(batch, args.job_id)
-    group = args.log_group or details.log_group(job, context.names_if_given() or _no_names())
+    group = args.log_group or details.log_group(job, context.names_if_given() or NO_NAMES)
     latest = args.attempt is None or args.attempt == len(details.attempts(job))
     stream = details.log_stream(job, args.attempt)
     follow = args.follow and latest
