@@ -5,11 +5,13 @@
 
 from batch_stack.cluster import BatchCluster, RunnableTimeLimit
 from batch_stack.config import AppConfig, ConfigError, load_config
+from batch_stack.failure_notifier import BatchFailureNotifier
 from batch_stack.stack import BatchJobsStack
 
 __all__ = [
     "AppConfig",
     "BatchCluster",
+    "BatchFailureNotifier",
     "BatchJobsStack",
     "ConfigError",
     "RunnableTimeLimit",
