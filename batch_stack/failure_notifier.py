@@ -35,9 +35,10 @@ class BatchFailureNotifier(Construct):
     The path: an EventBridge rule → an SQS queue (encrypted, SSL only, a dead-letter
     queue after 5 receives, 14 days' retention) → a Lambda function reading batches
     of up to 100 events over about 20 seconds → one Slack post per batch, paced to
-    Slack's one message a second. A post Slack does not take hands every record of
-    its batch back to SQS (partial batch response); after 5 receives they rest in the
-    dead-letter queue, and an alarm says so.
+    Slack's one message a second (each of the ``max_concurrency`` containers posts at
+    most once every 1.1 × ``max_concurrency`` seconds). A post Slack does not take
+    hands every record of its batch back to SQS (partial batch response); after 5
+    receives they rest in the dead-letter queue, and an alarm says so.
 
     The rule matches, for the given queues: ``Batch Job State Change`` with one of
     ``statuses`` (array children excluded unless asked for: the parent reports the
@@ -234,6 +235,7 @@ class BatchFailureNotifier(Construct):
                 "WEBHOOK_SECRET_ID": self.webhook_secret.secret_arn,
                 "TIME_ZONE": self.time_zone,
                 "LOG_LINES": str(self.log_lines),
+                "POST_INTERVAL_SECONDS": self._post_interval(),
             },
             timeout=FUNCTION_TIMEOUT,
             memory_size=256,
@@ -332,6 +334,13 @@ class BatchFailureNotifier(Construct):
             )
             for construct_id, suffix, metric, threshold, description in specs
         ]
+
+    def _post_interval(self) -> str:
+        """Seconds between two posts of one container: all ``max_concurrency`` of them together stay
+        under Slack's one message a second, with a tenth to spare for timing noise."""
+        if Token.is_unresolved(self.max_concurrency):
+            return Token.as_string(self.max_concurrency)
+        return f"{1.1 * self.max_concurrency:g}"
 
     def _queue_arns(self) -> list[str]:
         return [queue.job_queue_arn for queue in self.job_queues]

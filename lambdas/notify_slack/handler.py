@@ -4,6 +4,9 @@ Environment:
     WEBHOOK_SECRET_ID  name or ARN of the Secrets Manager secret holding the webhook URL (required)
     TIME_ZONE          IANA zone for start and stop times (default UTC)
     LOG_LINES          last log lines shown per job in detail (default 10; 0 = none)
+    POST_INTERVAL_SECONDS  least time between two posts of one container (default 1). The construct
+                       sets it to the event source's maximum concurrency, so that all concurrent
+                       containers together stay at Slack's one message a second.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Settings:
     webhook_secret_id: str
     time_zone: str = "UTC"
     log_lines: int = 10
+    post_interval_seconds: float = slack.POST_INTERVAL_SECONDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
@@ -52,6 +56,7 @@ class Settings:
             webhook_secret_id=secret_id,
             time_zone=environ.get("TIME_ZONE") or "UTC",
             log_lines=int(environ.get("LOG_LINES") or 10),
+            post_interval_seconds=float(environ.get("POST_INTERVAL_SECONDS") or slack.POST_INTERVAL_SECONDS),
         )
 
 
@@ -66,6 +71,7 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, list[dict[str, 
     if not records:
         return {"batchItemFailures": []}
     pacer = PACER
+    pacer.interval = settings.post_interval_seconds
     deadline = pacer.clock() + context.get_remaining_time_in_millis() / 1000
     return notify(
         records,

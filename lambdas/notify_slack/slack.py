@@ -28,6 +28,8 @@ POST_INTERVAL_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 #: Time kept back at the end of an invocation to return the batch response.
 SAFETY_MARGIN_SECONDS = 3.0
+#: Added to Retry-After, so that the post after it does not arrive on the edge of Slack's window.
+RETRY_MARGIN_SECONDS = 0.1
 #: Used when a 429 carries no usable Retry-After.
 DEFAULT_RETRY_AFTER_SECONDS = 1.0
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -39,7 +41,7 @@ class WebhookUrlError(ValueError):
 
 @dataclass
 class Pacer:
-    """Keeps posts at least ``interval`` seconds apart, and later than any ``Retry-After``."""
+    """Keeps one container's posts ``interval`` seconds apart, and after any ``Retry-After``."""
 
     interval: float = POST_INTERVAL_SECONDS
     clock: Callable[[], float] = time.monotonic
@@ -56,7 +58,14 @@ class Pacer:
             self.sleep(delay)
 
     def posted(self, retry_after: float | None = None) -> None:
-        self.next_post_at = self.clock() + max(self.interval, retry_after or 0.0)
+        """After a post: the next waits ``interval``, or ``Retry-After`` (plus a tenth of a second) after a 429.
+
+        Waiting only as long as Retry-After matters when several containers share the
+        webhook: the one told to wait takes the next free slot and falls out of step with
+        the others, instead of colliding with them again at every interval.
+        """
+        wait = self.interval if retry_after is None else retry_after + RETRY_MARGIN_SECONDS
+        self.next_post_at = self.clock() + wait
 
 
 @dataclass(frozen=True)

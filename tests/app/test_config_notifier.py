@@ -120,7 +120,7 @@ def test_default_app_template_holds_no_webhook_url(default_app):
         if f["Properties"]["Handler"].startswith("notify_slack")
     ]
     variables = function["Properties"]["Environment"]["Variables"]
-    assert set(variables) == {"POWERTOOLS_SERVICE_NAME", "WEBHOOK_SECRET_ID", "TIME_ZONE", "LOG_LINES"}
+    assert set(variables) == {"POWERTOOLS_SERVICE_NAME", "WEBHOOK_SECRET_ID", "TIME_ZONE", "LOG_LINES", "POST_INTERVAL_SECONDS"}
     assert "Ref" in variables["WEBHOOK_SECRET_ID"]
 
 

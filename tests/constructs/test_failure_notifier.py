@@ -227,6 +227,14 @@ def test_max_concurrency_is_passed_to_the_event_source(custom_notifier):
     template.has_resource_properties("AWS::Lambda::EventSourceMapping", {"ScalingConfig": {"MaximumConcurrency": 5}})
 
 
+def test_each_container_paces_for_all_concurrent_ones(custom_notifier):
+    # 5 containers, each posting at most every 5.5 s: together under one a second.
+    _, template = custom_notifier
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"Environment": {"Variables": Match.object_like({"POST_INTERVAL_SECONDS": "5.5"})}}
+    )
+
+
 def test_function_runs_the_notify_slack_handler_with_its_settings(default_notifier):
     _, template, _ = default_notifier
     template.has_resource_properties(
@@ -240,6 +248,7 @@ def test_function_runs_the_notify_slack_handler_with_its_settings(default_notifi
                     "WEBHOOK_SECRET_ID": {"Ref": Match.string_like_regexp("NotifierWebhookSecret")},
                     "TIME_ZONE": "UTC",
                     "LOG_LINES": "10",
+                    "POST_INTERVAL_SECONDS": "2.2",
                 }
             },
         },

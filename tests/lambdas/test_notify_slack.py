@@ -379,7 +379,7 @@ def test_429_waits_for_retry_after_then_posts(aws, webhook, clock):
     response = invoke(records(event("job_ec2_failed")), clock)
     assert failures(response) == []
     assert len(webhook.posts) == 2
-    assert clock.sleeps == [7.0]
+    assert clock.sleeps == [pytest.approx(7.1)]  # Retry-After and a tenth of a second
 
 
 def test_429_without_time_to_wait_hands_the_records_back(aws, webhook, clock):
@@ -446,6 +446,23 @@ def test_posts_are_paced_one_a_second_across_invocations(aws, webhook, clock):
     invoke(records(event("queue_blocked")), clock)
     assert len(webhook.posts) == 3
     assert clock.sleeps == [1.0, 0.75]
+
+
+def test_post_interval_follows_the_configured_concurrency(aws, webhook, clock, monkeypatch):
+    monkeypatch.setenv("POST_INTERVAL_SECONDS", "2.2")
+    invoke(records(event("job_ec2_failed")), clock)
+    invoke(records(event("alarm")), clock)
+    assert clock.sleeps == [pytest.approx(2.2)]
+
+
+def test_after_a_429_the_next_post_waits_for_retry_after_not_the_interval():
+    clock = FakeClock()
+    pacer = slack.Pacer(interval=2.2, clock=clock.time, sleep=clock.sleep)
+    pacer.posted(retry_after=1.0)
+    assert pacer.delay() == pytest.approx(1.1)
+    pacer.wait()
+    pacer.posted()
+    assert pacer.delay() == pytest.approx(2.2)
 
 
 # --------------------------------------------------------------------------- the secret
