@@ -123,7 +123,10 @@ class BatchFailureNotifier(Construct):
     # ------------------------------------------------------------------ public
 
     def add_log_group(self, log_group: logs.ILogGroup) -> None:
-        """Let the function read the last lines of jobs' logs in ``log_group`` (GetLogEvents only)."""
+        """Let the function read the last lines of jobs' logs in ``log_group`` (GetLogEvents on it only).
+
+        Nothing is granted while ``log_lines`` is 0. Adding the same group twice grants once.
+        """
         if any(existing is log_group for existing in self.log_groups):
             return
         self.log_groups.append(log_group)
