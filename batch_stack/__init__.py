@@ -16,6 +16,7 @@ _EXPORTS = {
     "ConfigError": "batch_stack.config",
     "load_config": "batch_stack.config",
     "BatchCluster": "batch_stack.cluster",
+    "BatchFailureNotifier": "batch_stack.failure_notifier",
     "RunnableTimeLimit": "batch_stack.cluster",
     "BatchJobsStack": "batch_stack.stack",
 }

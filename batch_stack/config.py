@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
@@ -29,6 +30,13 @@ BATCH_NAME_RULE = "1-128 letters, digits, '-' and '_', starting with a letter or
 # CloudFormation stack names.
 STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 STACK_NAME_RULE = "1-128 letters, digits and '-', starting with a letter"
+
+# Job statuses AWS Batch sends "Batch Job State Change" events for (there is no SUBMITTED event).
+JOB_EVENT_STATUSES = ("PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
+# Secrets Manager secret names.
+SECRET_NAME_PATTERN = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+SECRET_NAME_RULE = "1-512 letters, digits and /_+=.@-"  # noqa: S105 -- a naming rule, not a secret
+TIME_ZONE_RULE = "expected an IANA time zone name such as 'UTC' or 'Asia/Tokyo'"
 
 _MISSING = object()
 T = TypeVar("T")
@@ -207,6 +215,17 @@ def batch_name_problem(name: str) -> str | None:
     return None if BATCH_NAME_PATTERN.match(name) else BATCH_NAME_RULE
 
 
+def is_time_zone(name: str) -> bool:
+    """An IANA time zone name this machine knows (``UTC``, ``Asia/Tokyo``)."""
+    if not name or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 # --------------------------------------------------------------------------- sections
 
 
@@ -239,12 +258,26 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True)
+class NotifierSettings:
+    """``[notifier]``: Slack notifications of failed jobs, blocked queues and alarms (see BatchFailureNotifier)."""
+
+    enabled: bool = True
+    webhook_secret_name: str | None = None
+    statuses: tuple[str, ...] = ("FAILED",)
+    include_array_children: bool = False
+    time_zone: str = "UTC"
+    log_lines: int = 10
+    max_concurrency: int = 2
+
+
+@dataclass(frozen=True)
 class AppConfig:
     """The whole config file, parsed and checked."""
 
     source: Path
     app: AppSettings
     cluster: ClusterSettings
+    notifier: NotifierSettings = NotifierSettings()
 
 
 INSTANCE_TYPE_PATTERN = re.compile(r"^(optimal|default_x86_64|default_arm64|[a-z][a-z0-9-]*(\.[a-z0-9]+)?)$")
@@ -308,6 +341,34 @@ def _runnable_timeout(table: Table) -> int:
     return value
 
 
+def _parse_notifier(table: Table) -> NotifierSettings:
+    d = NotifierSettings
+    statuses_rule = "expected one of " + ", ".join(repr(s) for s in JOB_EVENT_STATUSES)
+    statuses = table.str_list(
+        "statuses", d.statuses, min_items=1, item=lambda v: None if v in JOB_EVENT_STATUSES else statuses_rule
+    )
+    if len(set(statuses)) != len(statuses):
+        raise table.error("statuses", list(statuses), "expected each status once")
+    settings = NotifierSettings(
+        enabled=table.bool("enabled", d.enabled),
+        webhook_secret_name=table.str("webhook_secret_name", None, pattern=SECRET_NAME_PATTERN, rule=SECRET_NAME_RULE),
+        statuses=statuses,
+        include_array_children=table.bool("include_array_children", d.include_array_children),
+        time_zone=_time_zone(table),
+        log_lines=table.int("log_lines", d.log_lines, minimum=0, maximum=50),
+        max_concurrency=table.int("max_concurrency", d.max_concurrency, minimum=2, maximum=1000),
+    )
+    table.done()
+    return settings
+
+
+def _time_zone(table: Table) -> str:
+    value = table.str("time_zone", NotifierSettings.time_zone)
+    if not is_time_zone(value):
+        raise table.error("time_zone", value, TIME_ZONE_RULE)
+    return value
+
+
 def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
     """Check a parsed TOML document and turn it into an :class:`AppConfig`."""
     root = Table(source, "", data)
@@ -315,6 +376,7 @@ def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
         source=Path(source),
         app=_parse_app(root.table("app")),
         cluster=_parse_cluster(root.table("cluster")),
+        notifier=_parse_notifier(root.table("notifier")),
     )
     root.done()
     return config

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, Stack, Tags
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from batch_stack.cluster import BatchCluster, RunnableTimeLimit
-from batch_stack.config import AppConfig, ClusterSettings
+from batch_stack.config import AppConfig, ClusterSettings, NotifierSettings
+from batch_stack.failure_notifier import BatchFailureNotifier
 
 
 class BatchJobsStack(Stack):
@@ -22,6 +24,7 @@ class BatchJobsStack(Stack):
         for key, value in config.app.tags.items():
             Tags.of(self).add(key, value)
         self.cluster = self._build_cluster(config.cluster)
+        self.notifier = self._build_notifier(config.notifier)
         self._export_names()
 
     def _build_cluster(self, settings: ClusterSettings) -> BatchCluster:
@@ -46,6 +49,34 @@ class BatchJobsStack(Stack):
             fargate_spot=settings.fargate_spot,
             fargate_max_vcpus=settings.fargate_max_vcpus,
         )
+
+    def _build_notifier(self, settings: NotifierSettings) -> BatchFailureNotifier | None:
+        """Slack notifications for every queue of the cluster; scheduled jobs add their log groups."""
+        if not settings.enabled:
+            return None
+        secret = (
+            secretsmanager.Secret.from_secret_name_v2(self, "WebhookSecret", settings.webhook_secret_name)
+            if settings.webhook_secret_name
+            else None
+        )
+        notifier = BatchFailureNotifier(
+            self,
+            "Notifier",
+            job_queues=self.cluster.job_queues,
+            webhook_secret=secret,
+            statuses=settings.statuses,
+            include_array_children=settings.include_array_children,
+            time_zone=settings.time_zone,
+            log_lines=settings.log_lines,
+            max_concurrency=settings.max_concurrency,
+        )
+        CfnOutput(
+            self,
+            "NotifierWebhookSecretArn",
+            value=notifier.webhook_secret.secret_arn,
+            description="Put the Slack incoming webhook URL in this secret (aws secretsmanager put-secret-value)",
+        )
+        return notifier
 
     def _export_names(self) -> None:
         """Outputs that operators' tools (batchctl) read to find the queues."""
