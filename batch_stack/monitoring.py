@@ -43,7 +43,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, IValidation
 
-from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE
+from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE, CLOUDWATCH_NAMESPACE_PATTERN, CLOUDWATCH_NAMESPACE_RULE
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
 from batch_stack.schedule_interval import schedule_interval
@@ -60,7 +60,6 @@ JOB_DIMENSION = "JobName"
 
 #: The longest range a CloudWatch alarm evaluates (period x evaluation periods).
 MAX_ALARM_RANGE = timedelta(days=7)
-NAMESPACE_PATTERN = re.compile(r"^[A-Za-z0-9.\-_/#:]{1,255}$")
 DASHBOARD_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 MACKEREL_SERVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2,63}$")
 _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -236,12 +235,8 @@ class BatchQueueMonitor(Construct):
         raise ValueError(f"BatchQueueMonitor '{self.node.id}': {message}")
 
     def _validate(self) -> None:
-        if not Token.is_unresolved(self.namespace) and (
-            not NAMESPACE_PATTERN.match(self.namespace) or self.namespace.startswith("AWS/")
-        ):
-            self._fail(
-                f"namespace must be 1-255 letters, digits and . - _ / # : not starting with 'AWS/', got {self.namespace!r}"
-            )
+        if not Token.is_unresolved(self.namespace) and not CLOUDWATCH_NAMESPACE_PATTERN.match(self.namespace):
+            self._fail(f"namespace must be {CLOUDWATCH_NAMESPACE_RULE}, got {self.namespace!r}")
         self._validate_multiple("missed_run_multiple", self.missed_run_multiple)
         if not Token.is_unresolved(self.dashboard_name) and not DASHBOARD_NAME_PATTERN.match(self.dashboard_name):
             self._fail(f"dashboard_name must be 1-255 letters, digits, '-' and '_', got {self.dashboard_name!r}")

@@ -343,8 +343,8 @@ def test_every_alarm_also_goes_to_the_topic(monitored):
         assert alarm["Properties"]["AlarmActions"] == [arn("sns", "batch-alarms")]
 
 
-def test_long_labels_are_cut_to_a_valid_unique_alarm_name():
-    monitor = BatchQueueMonitor(new_stack(), "Monitor", job_queues=[])
+def test_long_labels_are_cut_to_a_valid_unique_alarm_name(monitored):
+    monitor = monitored.monitor
     long_a, long_b = "a" * 300, "a" * 299 + "b"
     name_a, name_b = monitor.alarm_name("MissedRun", long_a), monitor.alarm_name("MissedRun", long_b)
     assert len(name_a) == len(name_b) == 255
