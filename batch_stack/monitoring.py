@@ -66,6 +66,11 @@ _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 DEFAULT_MACKEREL_BASE_URL = "https://api.mackerelio.com"
 
+# Made once: every Duration is a call into the jsii kernel, and a dashboard needs many.
+_ONE_MINUTE = Duration.minutes(1)
+_FIVE_MINUTES = Duration.minutes(5)
+_ONE_HOUR = Duration.hours(1)
+
 
 @dataclass(frozen=True)
 class QueueAlarms:
@@ -142,7 +147,8 @@ class BatchQueueMonitor(Construct):
     """Gauges, outcomes, alarms and a dashboard for AWS Batch job queues and scheduled jobs.
 
     Wire more in after construction: :meth:`watch_queue`, :meth:`watch_scheduled_job`
-    (a missed-run alarm), :meth:`watch_dead_letter_queue`, :meth:`watch_function`.
+    (a missed-run alarm), :meth:`watch_dead_letter_queue`, :meth:`watch_function`,
+    :meth:`watch_compute_environment`.
     Build your own alarms from the ``metric_*`` methods.
 
     Attributes: ``namespace``, ``alarm_topic``, ``gauge_function``, ``gauge_schedule``,
@@ -176,7 +182,8 @@ class BatchQueueMonitor(Construct):
         :param alarm_topic: Also send every alarm to this topic (e-mail). Default: none;
             alarms still reach the failure notifier through CloudWatch Alarm State Change events.
         :param compute_environments: Environments whose ECS cluster CPU and memory the
-            dashboard graphs (EC2 ones; Fargate has no cluster-level figures). Default: none.
+            dashboard graphs (EC2 ones; Fargate has no cluster-level figures); add more with
+            :meth:`watch_compute_environment`. Default: none.
         :param queue_alarms: Thresholds for the queues in ``job_queues``. Default: :class:`QueueAlarms`.
         :param missed_run_multiple: A scheduled job alarms when no run succeeded within
             this many schedule intervals. Default: 2.
@@ -223,7 +230,7 @@ class BatchQueueMonitor(Construct):
         for job_queue in job_queues:
             self.watch_queue(job_queue)
         for environment in compute_environments:
-            self._add_cluster_widgets(environment)
+            self.watch_compute_environment(environment)
         self.watch_function(self.gauge_function, "queue-metrics")
         self.watch_function(self.outcome_function, "job-metrics", source_queue=self.outcome_queue)
         self.watch_dead_letter_queue(self.outcome_dead_letter_queue, "job-metrics")
@@ -291,7 +298,7 @@ class BatchQueueMonitor(Construct):
             metric_name=metric_name,
             dimensions_map=dimensions,
             statistic=statistic,
-            period=period or Duration.minutes(1),
+            period=period or _ONE_MINUTE,
             unit=unit,
             label=label,
         )
@@ -350,7 +357,7 @@ class BatchQueueMonitor(Construct):
             metric_name,
             {QUEUE_DIMENSION: job_queue.job_queue_name, JOB_DIMENSION: job_name},
             statistic=statistic,
-            period=period or Duration.hours(1),
+            period=period or _ONE_HOUR,
             label=label,
         )
 
@@ -418,7 +425,7 @@ class BatchQueueMonitor(Construct):
         """Failed posts to Mackerel (only published when Mackerel is configured)."""
         service = self.mackerel.service if self.mackerel else "none"
         return self._metric(
-            MACKEREL_POST_FAILURES_METRIC, {"MackerelService": service}, statistic="Sum", period=period or Duration.minutes(5)
+            MACKEREL_POST_FAILURES_METRIC, {"MackerelService": service}, statistic="Sum", period=period or _FIVE_MINUTES
         )
 
     # ------------------------------------------------------------------ watching
@@ -564,7 +571,7 @@ class BatchQueueMonitor(Construct):
         :param alarm: Default: the monitor's ``dead_letter_alarms`` (true).
         """
         label = self._new_label(label, "dead-letter queue")
-        metric = queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=Duration.minutes(1))
+        metric = queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=_ONE_MINUTE)
         if self._health_widgets:
             self._health_widgets["dead_letters"].add_left_metric(metric.with_(label=label))
         if not (alarm if alarm is not None else self.dead_letter_alarms_enabled):
@@ -598,18 +605,18 @@ class BatchQueueMonitor(Construct):
         :param source_queue: The SQS queue feeding ``function``: its depth is graphed too.
         """
         label = self._new_label(label, "function")
-        errors = function.metric_errors(statistic="Sum", period=Duration.minutes(5))
+        errors = function.metric_errors(statistic="Sum", period=_FIVE_MINUTES)
         if self._health_widgets:
             self._health_widgets["errors"].add_left_metric(errors.with_(label=label))
             if source_queue is not None:
                 self._health_widgets["queues"].add_left_metric(
                     source_queue.metric_approximate_number_of_messages_visible(
-                        statistic="Maximum", period=Duration.minutes(1), label=f"{label} queue"
+                        statistic="Maximum", period=_ONE_MINUTE, label=f"{label} queue"
                     )
                 )
                 self._health_widgets["queues"].add_right_metric(
                     source_queue.metric_approximate_age_of_oldest_message(
-                        statistic="Maximum", period=Duration.minutes(1), label=f"{label} oldest (s)"
+                        statistic="Maximum", period=_ONE_MINUTE, label=f"{label} oldest (s)"
                     )
                 )
         if not (alarm if alarm is not None else self.function_error_alarms_enabled):
@@ -878,10 +885,16 @@ class BatchQueueMonitor(Construct):
             ),
         )
 
-    def _add_cluster_widgets(self, environment: batch.IComputeEnvironment) -> None:
+    def watch_compute_environment(self, environment: batch.IComputeEnvironment, *, label: str | None = None) -> None:
+        """Graph the CPU and memory utilisation and reservation of the environment's ECS cluster.
+
+        Fargate environments are skipped: ECS has no cluster-level figures for them.
+
+        :param label: Names its widgets. Default: the construct path ("Cluster-OnDemand").
+        """
         if self.dashboard is None or isinstance(environment, batch.FargateComputeEnvironment):
             return
-        label = _default_label(environment, None)
+        label = self._new_label(label or _default_label(environment, None), "compute environment")
         # Batch names the environment's ECS cluster AWSBatch-<environment name>-<uuid>; a SEARCH
         # on that prefix (a composite-token partial match) finds it without knowing the uuid.
         name = _compute_environment_name(environment)
@@ -893,7 +906,7 @@ class BatchQueueMonitor(Construct):
                 ),
                 using_metrics={},
                 label=title,
-                period=Duration.minutes(5),
+                period=_FIVE_MINUTES,
             )
 
         self.dashboard.add_widgets(

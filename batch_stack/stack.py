@@ -70,7 +70,6 @@ class BatchJobsStack(Stack):
             job_queues=[],
             namespace=settings.namespace,
             alarm_topic=self._build_alarm_topic(settings.alarm_emails) if settings.alarm_emails else None,
-            compute_environments=self.cluster.compute_environments,
             missed_run_multiple=settings.missed_run_multiple,
             dead_letter_alarms=settings.dead_letter_alarms,
             function_error_alarms=settings.function_error_alarms,
@@ -90,6 +89,8 @@ class BatchJobsStack(Stack):
                     else None,
                 ),
             )
+        for environment in self.cluster.compute_environments:
+            monitor.watch_compute_environment(environment)
         if monitor.dashboard is not None:
             CfnOutput(
                 self, "MonitorDashboardName", value=monitor.dashboard_name, description="CloudWatch dashboard of the queues"
