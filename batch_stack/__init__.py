@@ -19,6 +19,10 @@ _EXPORTS = {
     "BatchFailureNotifier": "batch_stack.failure_notifier",
     "RunnableTimeLimit": "batch_stack.cluster",
     "BatchJobsStack": "batch_stack.stack",
+    "BatchQueueMonitor": "batch_stack.monitoring",
+    "MackerelOptions": "batch_stack.monitoring",
+    "QueueAlarms": "batch_stack.monitoring",
+    "schedule_interval": "batch_stack.schedule_interval",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -27,6 +27,9 @@ DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "defau
 # AWS Batch names (job, job definition, queue, compute environment).
 BATCH_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 BATCH_NAME_RULE = "1-128 letters, digits, '-' and '_', starting with a letter or digit"
+# CloudWatch namespaces of custom metrics (and not AWS/...).
+CLOUDWATCH_NAMESPACE_PATTERN = re.compile(r"^(?!AWS/)[A-Za-z0-9.\-_/#:]{1,255}$")
+CLOUDWATCH_NAMESPACE_RULE = "1-255 letters, digits and . - _ / # : not starting with 'AWS/'"
 # CloudFormation stack names.
 STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 STACK_NAME_RULE = "1-128 letters, digits and '-', starting with a letter"
@@ -271,13 +274,70 @@ class NotifierSettings:
 
 
 @dataclass(frozen=True)
+class QueueMonitoringSettings:
+    """``[monitoring.queues.<queue name>]``: one queue's alarm thresholds; 0 turns an alarm off."""
+
+    runnable_backlog: int
+    runnable_backlog_minutes: int
+    oldest_runnable_minutes: int
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    """``[monitoring]``: BatchQueueMonitor over the cluster's queues (see batch_stack.monitoring).
+
+    ``runnable_backlog``, ``oldest_runnable_minutes`` and a job's ``missed_run_multiple``
+    turn their alarm off at 0.
+    """
+
+    enabled: bool = True
+    namespace: str = "BatchJobs"
+    alarm_emails: tuple[str, ...] = ()
+    runnable_backlog: int = 100
+    runnable_backlog_minutes: int = 15
+    oldest_runnable_minutes: int = 30
+    missed_run_multiple: float = 2.0
+    dead_letter_alarms: bool = True
+    function_error_alarms: bool = True
+    dashboard: bool = True
+    queues: Mapping[str, QueueMonitoringSettings] = field(default_factory=dict)
+    jobs: Mapping[str, float] = field(default_factory=dict)
+
+    def queue(self, name: str) -> QueueMonitoringSettings:
+        """The thresholds of queue ``name``: its own section, else the defaults above."""
+        return self.queues.get(name) or QueueMonitoringSettings(
+            self.runnable_backlog, self.runnable_backlog_minutes, self.oldest_runnable_minutes
+        )
+
+    def missed_run_multiple_for(self, job_name: str) -> float | None:
+        """``[monitoring.jobs.<job>] missed_run_multiple``, else the default; ``None`` when turned off (0)."""
+        multiple = self.jobs.get(job_name, self.missed_run_multiple)
+        return multiple or None
+
+
+@dataclass(frozen=True)
+class MackerelSettings:
+    """``[mackerel]`` (optional): post the queue gauges to Mackerel as service metrics.
+
+    ``api_key_secret`` names an existing Secrets Manager secret (name or ARN) whose
+    SecretString is the API key; without it the stack creates an empty secret to fill in.
+    """
+
+    service: str
+    api_key_secret: str | None = None
+    base_url: str = "https://api.mackerelio.com"
+
+
+@dataclass(frozen=True)
 class AppConfig:
     """The whole config file, parsed and checked."""
 
     source: Path
     app: AppSettings
     cluster: ClusterSettings
-    notifier: NotifierSettings = NotifierSettings()
+    notifier: NotifierSettings = field(default_factory=NotifierSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    mackerel: MackerelSettings | None = None
 
 
 INSTANCE_TYPE_PATTERN = re.compile(r"^(optimal|default_x86_64|default_arm64|[a-z][a-z0-9-]*(\.[a-z0-9]+)?)$")
@@ -341,6 +401,98 @@ def _runnable_timeout(table: Table) -> int:
     return value
 
 
+def cluster_queue_names(cluster: ClusterSettings) -> tuple[str, ...]:
+    """The job queues BatchCluster makes for ``cluster``: main, then -spot and -fargate when on."""
+    names = [cluster.name]
+    if cluster.spot:
+        names.append(f"{cluster.name}-spot")
+    if cluster.fargate or cluster.fargate_spot:
+        names.append(f"{cluster.name}-fargate")
+    return tuple(names)
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MACKEREL_SERVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2,63}$")
+SECRET_PATTERN = re.compile(r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$")
+
+
+def _multiple(table: Table, name: str, default: float, *, off: bool) -> float:
+    value = table.number(name, default, minimum=0, maximum=100)
+    if not (value > 1 or (off and value == 0)):
+        raise table.error(name, value, "expected a number above 1" + (" (or 0 for no alarm)" if off else ""))
+    return value
+
+
+def _parse_monitoring(table: Table, cluster: ClusterSettings) -> MonitoringSettings:
+    d = MonitoringSettings
+    defaults = _parse_queue_thresholds(
+        table, QueueMonitoringSettings(d.runnable_backlog, d.runnable_backlog_minutes, d.oldest_runnable_minutes)
+    )
+    known_queues = cluster_queue_names(cluster)
+    queues: dict[str, QueueMonitoringSettings] = {}
+    for queue_name, queue_table in table.tables("queues").items():
+        if queue_name not in known_queues:
+            raise ConfigError(
+                table.source,
+                f"{table.key('queues')}.{queue_name}",
+                {},
+                "expected one of the cluster's queues: " + ", ".join(known_queues),
+            )
+        queues[queue_name] = _parse_queue_thresholds(queue_table, defaults)
+        queue_table.done()
+    jobs: dict[str, float] = {}
+    for job_name, job_table in table.tables("jobs").items():
+        if not BATCH_NAME_PATTERN.match(job_name):
+            raise ConfigError(table.source, f"{table.key('jobs')}.{job_name}", {}, f"a job name must be {BATCH_NAME_RULE}")
+        jobs[job_name] = _multiple(job_table, "missed_run_multiple", d.missed_run_multiple, off=True)
+        job_table.done()
+    settings = MonitoringSettings(
+        enabled=table.bool("enabled", d.enabled),
+        namespace=table.str("namespace", d.namespace, pattern=CLOUDWATCH_NAMESPACE_PATTERN, rule=CLOUDWATCH_NAMESPACE_RULE),
+        alarm_emails=table.str_list(
+            "alarm_emails", d.alarm_emails, item=lambda v: None if EMAIL_PATTERN.match(v) else "expected an e-mail address"
+        ),
+        runnable_backlog=defaults.runnable_backlog,
+        runnable_backlog_minutes=defaults.runnable_backlog_minutes,
+        oldest_runnable_minutes=defaults.oldest_runnable_minutes,
+        missed_run_multiple=_multiple(table, "missed_run_multiple", d.missed_run_multiple, off=False),
+        dead_letter_alarms=table.bool("dead_letter_alarms", d.dead_letter_alarms),
+        function_error_alarms=table.bool("function_error_alarms", d.function_error_alarms),
+        dashboard=table.bool("dashboard", d.dashboard),
+        queues=queues,
+        jobs=jobs,
+    )
+    table.done()
+    return settings
+
+
+def _parse_queue_thresholds(table: Table, defaults: QueueMonitoringSettings) -> QueueMonitoringSettings:
+    return QueueMonitoringSettings(
+        runnable_backlog=table.int("runnable_backlog", defaults.runnable_backlog, minimum=0, maximum=1_000_000),
+        runnable_backlog_minutes=table.int(
+            "runnable_backlog_minutes", defaults.runnable_backlog_minutes, minimum=1, maximum=1440
+        ),
+        oldest_runnable_minutes=table.int("oldest_runnable_minutes", defaults.oldest_runnable_minutes, minimum=0, maximum=1440),
+    )
+
+
+def _parse_mackerel(table: Table) -> MackerelSettings:
+    d = MackerelSettings
+    settings = MackerelSettings(
+        service=table.str(
+            "service", pattern=MACKEREL_SERVICE_PATTERN, rule="2-63 letters, digits, '-' and '_' (a Mackerel service name)"
+        ),
+        api_key_secret=table.str(
+            "api_key_secret", None, pattern=SECRET_PATTERN, rule="expected a Secrets Manager secret name or ARN"
+        ),
+        base_url=table.str(
+            "base_url", d.base_url, pattern=re.compile(r"^https://[^\s/]+(/\S*)?$"), rule="expected an https:// URL"
+        ),
+    )
+    table.done()
+    return settings
+
+
 def _parse_notifier(table: Table) -> NotifierSettings:
     d = NotifierSettings
     statuses_rule = "expected one of " + ", ".join(repr(s) for s in JOB_EVENT_STATUSES)
@@ -372,11 +524,17 @@ def _time_zone(table: Table) -> str:
 def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
     """Check a parsed TOML document and turn it into an :class:`AppConfig`."""
     root = Table(source, "", data)
+    app = _parse_app(root.table("app"))
+    cluster = _parse_cluster(root.table("cluster"))
+    has_mackerel = root.has("mackerel")
+    mackerel_table = root.table("mackerel")
     config = AppConfig(
         source=Path(source),
-        app=_parse_app(root.table("app")),
-        cluster=_parse_cluster(root.table("cluster")),
+        app=app,
+        cluster=cluster,
         notifier=_parse_notifier(root.table("notifier")),
+        monitoring=_parse_monitoring(root.table("monitoring"), cluster),
+        mackerel=_parse_mackerel(mackerel_table) if has_mackerel else None,
     )
     root.done()
     return config

@@ -52,8 +52,17 @@ class SynthesizedApp:
     def template_files(self) -> list[Path]:
         return sorted(self.outdir.glob("*.template.json"))
 
-    def resources(self, resource_type: str) -> dict[str, dict]:
-        return {k: v for k, v in self.template_json["Resources"].items() if v["Type"] == resource_type}
+    def resources(self, resource_type: str, *, under: str | None = None) -> dict[str, dict]:
+        """Resources of one type; with ``under``, only those of that top-level construct of the stack.
+
+        Logical ids start with the ids on their construct path, so ``under="Notifier"``
+        keeps the notifier's resources.
+        """
+        return {
+            k: v
+            for k, v in self.template_json["Resources"].items()
+            if v["Type"] == resource_type and k.startswith(under or "")
+        }
 
     def text(self) -> str:
         return json.dumps(self.template_json)

@@ -650,7 +650,7 @@ def _fail_a_job_in_moto_batch() -> dict:
 
 def _default_app_pattern(default_app, main_queue_arn: str) -> dict:
     """The default app's rule pattern, with the main queue's ARN as moto made it."""
-    (rule,) = default_app.resources("AWS::Events::Rule").values()
+    (rule,) = default_app.resources("AWS::Events::Rule", under="Notifier").values()
     queues = default_app.resources("AWS::Batch::JobQueue")
     arns = {
         logical_id: main_queue_arn
