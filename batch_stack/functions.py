@@ -78,7 +78,7 @@ class PythonFunction(lambda_.Function):
         role.add_to_policy(
             iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn])
         )
-        self.log_group = log_group
+        # ``self.log_group`` is lambda.Function's own (read-only) property and returns ``log_group``.
 
 
 def _powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
