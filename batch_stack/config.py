@@ -18,9 +18,18 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from batch_stack.schedule_expressions import (
+    SCHEDULE_NAME_PATTERN,
+    SCHEDULE_NAME_RULE,
+    environment_name_problem,
+    fargate_resources_problem,
+    schedule_expression_problem,
+    time_zone_problem,
+)
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
@@ -39,7 +48,6 @@ JOB_EVENT_STATUSES = ("PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED",
 # Secrets Manager secret names.
 SECRET_NAME_PATTERN = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 SECRET_NAME_RULE = "1-512 letters, digits and /_+=.@-"  # noqa: S105 -- a naming rule, not a secret
-TIME_ZONE_RULE = "expected an IANA time zone name such as 'UTC' or 'Asia/Tokyo'"
 
 _MISSING = object()
 T = TypeVar("T")
@@ -218,17 +226,6 @@ def batch_name_problem(name: str) -> str | None:
     return None if BATCH_NAME_PATTERN.match(name) else BATCH_NAME_RULE
 
 
-def is_time_zone(name: str) -> bool:
-    """An IANA time zone name this machine knows (``UTC``, ``Asia/Tokyo``)."""
-    if not name or name != name.strip():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 # --------------------------------------------------------------------------- sections
 
 
@@ -329,6 +326,47 @@ class MackerelSettings:
 
 
 @dataclass(frozen=True)
+class JobSecret:
+    """One ``[jobs.<name>.secrets.<VARIABLE>]`` entry: a Secrets Manager secret (or one JSON field of it), or an SSM parameter."""
+
+    secret: str | None = None
+    field: str | None = None
+    ssm: str | None = None
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """``[jobs.<name>]``: one container job and its schedule (see ScheduledBatchJob)."""
+
+    schedule: str
+    job_name: str
+    image: str | None = None
+    ecr_repository: str | None = None
+    image_tag: str = "latest"
+    directory: Path | None = None
+    command: tuple[str, ...] | None = None
+    time_zone: str = "UTC"
+    capacity: str = "on_demand"
+    vcpus: float = 1.0
+    memory_mib: int = 2048
+    gpus: int = 0
+    environment: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, JobSecret] = field(default_factory=dict)
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    timeout_seconds: int = 3600
+    retry_attempts: int = 3
+    concurrency_policy: str = "ALLOW"
+    enabled: bool = True
+    flexible_window_minutes: int = 0
+    start: datetime | None = None
+    end: datetime | None = None
+    log_retention_days: int = 30
+    assign_public_ip: bool = True
+    schedule_name: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class AppConfig:
     """The whole config file, parsed and checked."""
 
@@ -338,6 +376,7 @@ class AppConfig:
     notifier: NotifierSettings = field(default_factory=NotifierSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     mackerel: MackerelSettings | None = None
+    jobs: Mapping[str, JobSettings] = field(default_factory=dict)
 
 
 INSTANCE_TYPE_PATTERN = re.compile(r"^(optimal|default_x86_64|default_arm64|[a-z][a-z0-9-]*(\.[a-z0-9]+)?)$")
@@ -423,7 +462,7 @@ def _multiple(table: Table, name: str, default: float, *, off: bool) -> float:
     return value
 
 
-def _parse_monitoring(table: Table, cluster: ClusterSettings) -> MonitoringSettings:
+def _parse_monitoring(table: Table, cluster: ClusterSettings, job_keys: Iterable[str]) -> MonitoringSettings:
     d = MonitoringSettings
     defaults = _parse_queue_thresholds(
         table, QueueMonitoringSettings(d.runnable_backlog, d.runnable_backlog_minutes, d.oldest_runnable_minutes)
@@ -442,8 +481,11 @@ def _parse_monitoring(table: Table, cluster: ClusterSettings) -> MonitoringSetti
         queue_table.done()
     jobs: dict[str, float] = {}
     for job_name, job_table in table.tables("jobs").items():
-        if not BATCH_NAME_PATTERN.match(job_name):
-            raise ConfigError(table.source, f"{table.key('jobs')}.{job_name}", {}, f"a job name must be {BATCH_NAME_RULE}")
+        if job_name not in job_keys:
+            configured = ", ".join(job_keys) or "none"
+            raise ConfigError(
+                table.source, f"{table.key('jobs')}.{job_name}", {}, f"expected one of the [jobs] tables ({configured})"
+            )
         jobs[job_name] = _multiple(job_table, "missed_run_multiple", d.missed_run_multiple, off=True)
         job_table.done()
     settings = MonitoringSettings(
@@ -514,11 +556,168 @@ def _parse_notifier(table: Table) -> NotifierSettings:
     return settings
 
 
-def _time_zone(table: Table) -> str:
-    value = table.str("time_zone", NotifierSettings.time_zone)
-    if not is_time_zone(value):
-        raise table.error("time_zone", value, TIME_ZONE_RULE)
+def _time_zone(table: Table, default: str = "UTC") -> str:
+    value = table.str("time_zone", default)
+    problem = time_zone_problem(value)
+    if problem:
+        raise table.error("time_zone", value, problem)
     return value
+
+
+JOB_CAPACITIES = ("on_demand", "spot", "fargate")
+CONCURRENCY_POLICIES = ("ALLOW", "FORBID", "REPLACE")
+#: Retention periods CloudWatch Logs accepts, in days.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+IMAGE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$", re.IGNORECASE)
+ECR_REPOSITORY_PATTERN = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
+SSM_NAME_PATTERN = re.compile(r"^(/?[A-Za-z0-9_.-]+)+(/[A-Za-z0-9_.-]+)*$")
+
+
+def _parse_jobs(root: Table, cluster: ClusterSettings) -> dict[str, JobSettings]:
+    jobs = {key: _parse_job(key, table, cluster) for key, table in root.tables("jobs").items()}
+    seen: dict[str, str] = {}
+    for key, job in jobs.items():
+        if job.job_name in seen:
+            raise ConfigError(
+                root.source, f"jobs.{key}.job_name", job.job_name, f"already the job name of jobs.{seen[job.job_name]}"
+            )
+        seen[job.job_name] = key
+    return jobs
+
+
+def _parse_job(key: str, table: Table, cluster: ClusterSettings) -> JobSettings:
+    d = JobSettings
+    if not BATCH_NAME_PATTERN.match(key):
+        raise ConfigError(table.source, table.prefix, {}, f"a job's table name must be {BATCH_NAME_RULE}")
+    schedule = table.str("schedule")
+    problem = schedule_expression_problem(schedule)
+    if problem:
+        raise table.error("schedule", schedule, problem)
+    capacity = table.str("capacity", d.capacity, choices=JOB_CAPACITIES)
+    _check_capacity_enabled(table, capacity, cluster)
+    fargate = capacity == "fargate"
+    vcpus = table.number("vcpus", d.vcpus, minimum=0.25 if fargate else 1, maximum=256)
+    memory_mib = table.int("memory_mib", d.memory_mib, minimum=4, maximum=4_000_000)
+    if fargate:
+        problem = fargate_resources_problem(vcpus, memory_mib)
+        if problem:
+            raise table.error("memory_mib", memory_mib, problem)
+    gpus = table.int("gpus", d.gpus, minimum=0, maximum=16)
+    if fargate and gpus:
+        raise table.error("gpus", gpus, "GPUs are not available on Fargate")
+    time_zone = _time_zone(table, d.time_zone)
+    image, ecr_repository, image_tag, directory = _parse_image(table)
+    window = table.int("flexible_window_minutes", d.flexible_window_minutes, minimum=0, maximum=1440)
+    start, end = _datetime(table, "start"), _datetime(table, "end")
+    if start and end and end <= start:
+        raise table.error("end", end.isoformat(), f"expected a time after start ({start.isoformat()})")
+    retention = table.int("log_retention_days", d.log_retention_days)
+    if retention not in LOG_RETENTION_DAYS:
+        raise table.error("log_retention_days", retention, "expected one of " + ", ".join(map(str, LOG_RETENTION_DAYS)))
+    if table.has("assign_public_ip") and not fargate:
+        raise table.error("assign_public_ip", table.bool("assign_public_ip"), "only for capacity = 'fargate'")
+    parameters = table.str_map("parameters")
+    if "scheduled_time" in parameters:
+        raise ConfigError(
+            table.source,
+            table.key("parameters.scheduled_time"),
+            parameters["scheduled_time"],
+            "reserved: the schedule fills it in",
+        )
+    settings = JobSettings(
+        schedule=schedule,
+        job_name=table.str("job_name", key, pattern=BATCH_NAME_PATTERN, rule=BATCH_NAME_RULE),
+        image=image,
+        ecr_repository=ecr_repository,
+        image_tag=image_tag,
+        directory=directory,
+        command=table.str_list("command", None, min_items=1),
+        time_zone=time_zone,
+        capacity=capacity,
+        vcpus=vcpus,
+        memory_mib=memory_mib,
+        gpus=gpus,
+        environment=table.str_map("environment", key_rule=environment_name_problem),
+        secrets=_parse_secrets(table),
+        parameters=parameters,
+        timeout_seconds=table.int("timeout_seconds", d.timeout_seconds, minimum=60, maximum=1_209_600),
+        retry_attempts=table.int("retry_attempts", d.retry_attempts, minimum=1, maximum=10),
+        concurrency_policy=table.str("concurrency_policy", d.concurrency_policy, choices=CONCURRENCY_POLICIES),
+        enabled=table.bool("enabled", d.enabled),
+        flexible_window_minutes=window,
+        start=start,
+        end=end,
+        log_retention_days=retention,
+        assign_public_ip=table.bool("assign_public_ip", d.assign_public_ip),
+        schedule_name=table.str("schedule_name", None, pattern=SCHEDULE_NAME_PATTERN, rule=SCHEDULE_NAME_RULE),
+        description=table.str("description", None),
+    )
+    table.done()
+    return settings
+
+
+def _check_capacity_enabled(table: Table, capacity: str, cluster: ClusterSettings) -> None:
+    if capacity == "spot" and not cluster.spot:
+        raise table.error("capacity", capacity, "the cluster has no Spot queue (set cluster.spot = true)")
+    if capacity == "fargate" and not (cluster.fargate or cluster.fargate_spot):
+        raise table.error("capacity", capacity, "the cluster has no Fargate queue (set cluster.fargate = true)")
+
+
+def _parse_image(table: Table) -> tuple[str | None, str | None, str, Path | None]:
+    given = [name for name in ("image", "ecr_repository", "directory") if table.has(name)]
+    if len(given) != 1:
+        name = given[1] if len(given) > 1 else "image"
+        raise table.error(
+            name,
+            table._data[name] if len(given) > 1 else _MISSING,
+            "set exactly one of image (registry 'repo:tag'), ecr_repository (+ image_tag) or directory (with a Dockerfile)",
+        )
+    image = table.str("image", None, pattern=IMAGE_PATTERN, rule="expected an image reference such as 'repo:tag'")
+    ecr_repository = table.str(
+        "ecr_repository", None, pattern=ECR_REPOSITORY_PATTERN, rule="expected an ECR repository name such as 'team/app'"
+    )
+    if table.has("image_tag") and ecr_repository is None:
+        raise table.error("image_tag", table.str("image_tag"), "only with ecr_repository (put the tag in image = 'repo:tag')")
+    image_tag = table.str(
+        "image_tag",
+        JobSettings.image_tag,
+        pattern=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"),
+        rule="expected an image tag",
+    )
+    directory = None
+    raw_directory = table.str("directory", None)
+    if raw_directory is not None:
+        directory = (Path(table.source).parent / raw_directory).resolve()
+        if not (directory / "Dockerfile").is_file():
+            raise table.error("directory", raw_directory, f"expected a directory with a Dockerfile (looked in {directory})")
+    return image, ecr_repository, image_tag, directory
+
+
+def _parse_secrets(table: Table) -> dict[str, JobSecret]:
+    secrets: dict[str, JobSecret] = {}
+    for name, entry in table.tables("secrets").items():
+        problem = environment_name_problem(name)
+        if problem:
+            raise ConfigError(entry.source, entry.prefix, {}, problem)
+        secret = entry.str("secret", None, pattern=SECRET_PATTERN, rule="expected a Secrets Manager secret name or ARN")
+        ssm = entry.str("ssm", None, pattern=SSM_NAME_PATTERN, rule="expected an SSM parameter name such as '/team/db/host'")
+        secret_field = entry.str("field", None, pattern=re.compile(r"^[A-Za-z0-9_.-]{1,128}$"), rule="expected a JSON key")
+        if (secret is None) == (ssm is None):
+            raise ConfigError(entry.source, entry.prefix, {}, "set exactly one of secret (Secrets Manager) or ssm (parameter)")
+        if ssm is not None and secret_field is not None:
+            raise entry.error("field", secret_field, "only for a Secrets Manager secret, not an SSM parameter")
+        entry.done()
+        secrets[name] = JobSecret(secret=secret, field=secret_field, ssm=ssm)
+    return secrets
+
+
+def _datetime(table: Table, name: str) -> datetime | None:
+    value = table._take(name, None)
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise table.error(name, value, "expected a date-time with an offset, such as 2025-01-01T00:00:00Z")
+    return value.astimezone(UTC)
 
 
 def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
@@ -528,12 +727,14 @@ def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
     cluster = _parse_cluster(root.table("cluster"))
     has_mackerel = root.has("mackerel")
     mackerel_table = root.table("mackerel")
+    jobs = _parse_jobs(root, cluster)
     config = AppConfig(
         source=Path(source),
         app=app,
         cluster=cluster,
+        jobs=jobs,
         notifier=_parse_notifier(root.table("notifier")),
-        monitoring=_parse_monitoring(root.table("monitoring"), cluster),
+        monitoring=_parse_monitoring(root.table("monitoring"), cluster, tuple(jobs)),
         mackerel=_parse_mackerel(mackerel_table) if has_mackerel else None,
     )
     root.done()

@@ -15,9 +15,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from batch_stack.config import JOB_EVENT_STATUSES, TIME_ZONE_RULE, is_time_zone
+from batch_stack.config import JOB_EVENT_STATUSES
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
+from batch_stack.schedule_expressions import time_zone_problem
 
 JOB_STATE_CHANGE = "Batch Job State Change"
 QUEUE_BLOCKED = "Batch Job Queue Blocked"
@@ -168,8 +169,9 @@ class BatchFailureNotifier(Construct):
         unknown = [s for s in self.statuses if s not in JOB_EVENT_STATUSES]
         if not self.statuses or unknown or len(set(self.statuses)) != len(self.statuses):
             self._fail(f"statuses must be distinct values from {', '.join(JOB_EVENT_STATUSES)}, got {list(self.statuses)}")
-        if not Token.is_unresolved(self.time_zone) and not is_time_zone(self.time_zone):
-            self._fail(f"time_zone must be an IANA time zone name ({TIME_ZONE_RULE}), got {self.time_zone!r}")
+        problem = None if Token.is_unresolved(self.time_zone) else time_zone_problem(self.time_zone)
+        if problem:
+            self._fail(f"time_zone must be an IANA time zone name ({problem}), got {self.time_zone!r}")
         if not Token.is_unresolved(self.log_lines) and not 0 <= self.log_lines <= 50:
             self._fail(f"log_lines must be from 0 to 50, got {self.log_lines}")
         if not Token.is_unresolved(self.max_concurrency) and not 2 <= self.max_concurrency <= 1000:

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
-from aws_cdk import CfnOutput, Duration, Stack, Tags
+from aws_cdk import CfnOutput, Duration, Size, Stack, Tags
 from aws_cdk import aws_batch as batch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from batch_stack.cluster import BatchCluster, RunnableTimeLimit
-from batch_stack.config import AppConfig, ClusterSettings, MackerelSettings, MonitoringSettings, NotifierSettings
+from batch_stack.config import (
+    AppConfig,
+    ClusterSettings,
+    JobSecret,
+    JobSettings,
+    MackerelSettings,
+    MonitoringSettings,
+    NotifierSettings,
+)
 from batch_stack.failure_notifier import BatchFailureNotifier
 from batch_stack.monitoring import BatchQueueMonitor, MackerelOptions, QueueAlarms
-from batch_stack.nag import acknowledge
+from batch_stack.nag import acknowledge, finding_resource
+from batch_stack.scheduled_job import ScheduledBatchJob
+
+T = TypeVar("T")
 
 
 class BatchJobsStack(Stack):
@@ -30,7 +48,9 @@ class BatchJobsStack(Stack):
         self.config = config
         for key, value in config.app.tags.items():
             Tags.of(self).add(key, value)
+        self._imports: dict[str, Any] = {}
         self.cluster = self._build_cluster(config.cluster)
+        self.jobs: dict[str, ScheduledBatchJob] = self._build_jobs(config.jobs)
         self.notifier = self._build_notifier(config.notifier)
         self.monitor = self._build_monitor(config.monitoring, config.mackerel)
         self._export_names()
@@ -78,6 +98,8 @@ class BatchJobsStack(Stack):
             log_lines=settings.log_lines,
             max_concurrency=settings.max_concurrency,
         )
+        for job in self.jobs.values():
+            notifier.add_log_group(job.log_group)
         CfnOutput(
             self,
             "NotifierWebhookSecretArn",
@@ -121,11 +143,40 @@ class BatchJobsStack(Stack):
             )
         for environment in self.cluster.compute_environments:
             monitor.watch_compute_environment(environment)
+        self._watch_jobs(monitor, settings)
+        if self.notifier is not None:
+            self._watch_notifier(monitor)
         if monitor.dashboard is not None:
             CfnOutput(
                 self, "MonitorDashboardName", value=monitor.dashboard_name, description="CloudWatch dashboard of the queues"
             )
         return monitor
+
+    def _watch_jobs(self, monitor: BatchQueueMonitor, settings: MonitoringSettings) -> None:
+        """A missed-run alarm per scheduled job, and alarms on what its schedule could not deliver."""
+        for key, job in self.jobs.items():
+            multiple = settings.missed_run_multiple_for(key)
+            monitor.watch_scheduled_job(
+                job.job_name,
+                job.job_queue,
+                job.schedule_expression,
+                job.time_zone,
+                missed_run_multiple=multiple,
+                enabled=job.enabled and multiple is not None,  # a suspended job misses no run
+            )
+            monitor.watch_dead_letter_queue(job.dead_letter_queue, f"schedule-{key}")
+            if job.submit_function is not None:
+                monitor.watch_function(job.submit_function, f"submit-{key}")
+
+    def _watch_notifier(self, monitor: BatchQueueMonitor) -> None:
+        """Graph the notifier's health; it alarms on itself, and its alarms also go to the e-mail topic."""
+        notifier = self.notifier
+        monitor.watch_dead_letter_queue(notifier.dead_letter_queue, "notifier", alarm=False)
+        monitor.watch_dead_letter_queue(notifier.rule_dead_letter_queue, "notifier-rule", alarm=False)
+        monitor.watch_function(notifier.function, "notifier", alarm=False, source_queue=notifier.queue)
+        if monitor.alarm_topic is not None:
+            for alarm in notifier.alarms:
+                alarm.add_alarm_action(cloudwatch_actions.SnsAction(monitor.alarm_topic))
 
     def _named_queues(self) -> list[tuple[str, batch.IJobQueue]]:
         """Each cluster queue with the name the config gives it (the queues' own names are tokens)."""
@@ -174,6 +225,101 @@ class BatchJobsStack(Stack):
         )
         return secret
 
+    def _build_jobs(self, jobs: Mapping[str, JobSettings]) -> dict[str, ScheduledBatchJob]:
+        """One ScheduledBatchJob per ``[jobs.<key>]``, with construct id ``Job-<key>``."""
+        queues = {
+            "on_demand": self.cluster.job_queue,
+            "spot": self.cluster.spot_job_queue,
+            "fargate": self.cluster.fargate_job_queue,
+        }
+        built: dict[str, ScheduledBatchJob] = {}
+        for key, settings in jobs.items():
+            queue = queues[settings.capacity]
+            if queue is None:  # the config reader rejects this first; a subclass may not
+                raise ValueError(f"jobs.{key}: capacity {settings.capacity!r} has no queue in this cluster")
+            job = ScheduledBatchJob(
+                self,
+                f"Job-{key}",
+                job_queue=queue,
+                image=self._job_image(settings),
+                schedule=settings.schedule,
+                time_zone=settings.time_zone,
+                job_name=settings.job_name,
+                command=settings.command,
+                vcpus=settings.vcpus,
+                memory=Size.mebibytes(settings.memory_mib),
+                gpus=settings.gpus or None,
+                environment=settings.environment,
+                secrets={name: self._job_secret(job_secret) for name, job_secret in settings.secrets.items()},
+                parameters=settings.parameters,
+                timeout=Duration.seconds(settings.timeout_seconds),
+                retry_attempts=settings.retry_attempts,
+                fargate=settings.capacity == "fargate",
+                assign_public_ip=settings.assign_public_ip,
+                log_retention=_RETENTION[settings.log_retention_days],
+                start=settings.start,
+                end=settings.end,
+                flexible_window=Duration.minutes(settings.flexible_window_minutes) if settings.flexible_window_minutes else None,
+                enabled=settings.enabled,
+                schedule_name=settings.schedule_name,
+                description=settings.description,
+                concurrency_policy=settings.concurrency_policy,
+            )
+            self._acknowledge_secret_names(job, settings.secrets.values())
+            built[key] = job
+        return built
+
+    def _job_image(self, settings: JobSettings) -> ecs.ContainerImage:
+        if settings.ecr_repository is not None:
+            repository = self._imported(
+                f"Repository:{settings.ecr_repository}",
+                lambda import_id: ecr.Repository.from_repository_name(self, import_id, settings.ecr_repository),
+            )
+            return ecs.ContainerImage.from_ecr_repository(repository, settings.image_tag)
+        if settings.directory is not None:
+            return ecs.ContainerImage.from_asset(str(settings.directory))
+        assert settings.image is not None
+        return ecs.ContainerImage.from_registry(settings.image)
+
+    def _job_secret(self, job_secret: JobSecret) -> batch.Secret:
+        """A Secrets Manager secret (or field) or SSM parameter, imported once per stack by name."""
+        if job_secret.ssm is not None:
+            parameter = self._imported(
+                f"Parameter:{job_secret.ssm}",
+                lambda import_id: ssm.StringParameter.from_secure_string_parameter_attributes(
+                    self, import_id, parameter_name=job_secret.ssm
+                ),
+            )
+            return batch.Secret.from_ssm_parameter(parameter)
+        name = job_secret.secret
+        assert name is not None
+        secret = self._imported(
+            f"Secret:{name}",
+            lambda import_id: (
+                secretsmanager.Secret.from_secret_complete_arn(self, import_id, name)
+                if name.startswith("arn:")
+                else secretsmanager.Secret.from_secret_name_v2(self, import_id, name)
+            ),
+        )
+        return batch.Secret.from_secrets_manager(secret, job_secret.field)
+
+    def _imported(self, key: str, make: Callable[[str], T]) -> T:
+        """One import (no resource) per repository, secret or parameter, shared by the jobs that use it."""
+        if key not in self._imports:
+            self._imports[key] = make(f"Import{len(self._imports)}")
+        return self._imports[key]
+
+    def _acknowledge_secret_names(self, job: ScheduledBatchJob, secrets: Iterable[JobSecret]) -> None:
+        """A secret referenced by name is granted as ``<name>-??????``: Secrets Manager adds a random suffix."""
+        for name in sorted({s.secret for s in secrets if s.secret is not None and not s.secret.startswith("arn:")}):
+            secret = self._imports[f"Secret:{name}"]
+            acknowledge(
+                job.execution_role,
+                f"AwsSolutions-IAM5[Resource::{finding_resource(self, secret.secret_arn)}-??????]",
+                f"The secret {name!r} is referenced by name; '-??????' matches the random suffix Secrets Manager adds "
+                "to its ARN, and nothing else.",
+            )
+
     def _export_names(self) -> None:
         """Outputs that operators' tools (batchctl) read to find the queues."""
         CfnOutput(
@@ -182,3 +328,29 @@ class BatchJobsStack(Stack):
             value=",".join(q.job_queue_name for q in self.cluster.job_queues),
             description="Comma-separated names of this app's job queues",
         )
+
+
+_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}

@@ -59,9 +59,7 @@ class SynthesizedApp:
         keeps the notifier's resources.
         """
         return {
-            k: v
-            for k, v in self.template_json["Resources"].items()
-            if v["Type"] == resource_type and k.startswith(under or "")
+            k: v for k, v in self.template_json["Resources"].items() if v["Type"] == resource_type and k.startswith(under or "")
         }
 
     def text(self) -> str:

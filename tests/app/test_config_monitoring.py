@@ -10,6 +10,8 @@ from batch_stack.config import ConfigError, load_config, parse_config
 from batch_stack.stack import BatchJobsStack
 from tests.conftest import DEFAULT_CONFIG
 
+JOBS = '[jobs.nightly]\nimage = "busybox"\nschedule = "rate(1 day)"\n[jobs.adhoc]\nimage = "busybox"\nschedule = "rate(1 day)"\n'
+
 
 def write(tmp_path, text: str):
     path = tmp_path / "app.toml"
@@ -56,13 +58,20 @@ def test_job_section_sets_or_turns_off_the_missed_run_alarm(tmp_path):
     config = load_config(
         write(
             tmp_path,
-            "[monitoring]\nmissed_run_multiple = 2.5\n[monitoring.jobs.nightly]\nmissed_run_multiple = 4\n"
+            JOBS + "[monitoring]\nmissed_run_multiple = 2.5\n[monitoring.jobs.nightly]\nmissed_run_multiple = 4\n"
             "[monitoring.jobs.adhoc]\nmissed_run_multiple = 0\n",
         )
     )
     monitoring = config.monitoring
     assert (monitoring.missed_run_multiple_for("nightly"), monitoring.missed_run_multiple_for("adhoc")) == (4.0, None)
     assert monitoring.missed_run_multiple_for("other") == 2.5
+
+
+def test_job_section_names_a_configured_job(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"monitoring\.jobs\.nightly = \{table\} is not allowed: expected one of the \[jobs\] tables \(adhoc\)"
+    ):
+        load_config(write(tmp_path, '[jobs.adhoc]\nimage = "busybox"\nschedule = "rate(1 day)"\n[monitoring.jobs.nightly]\n'))
 
 
 def test_mackerel_section_needs_only_a_service(tmp_path):
@@ -109,10 +118,10 @@ def test_mackerel_section_needs_only_a_service(tmp_path):
         ),
         (
             "[monitoring.jobs.'bad name']\nmissed_run_multiple = 3\n",
-            r"monitoring\.jobs\.bad name = \{table\} is not allowed: a job name",
+            r"monitoring\.jobs\.bad name = \{table\} is not allowed: expected one of the \[jobs\] tables \(none\)",
         ),
         (
-            "[monitoring.jobs.nightly]\nmissed_run_multiple = 0.5\n",
+            JOBS + "[monitoring.jobs.nightly]\nmissed_run_multiple = 0.5\n",
             r"monitoring\.jobs\.nightly\.missed_run_multiple = 0\.5 is not allowed: "
             r"expected a number above 1 \(or 0 for no alarm\)",
         ),

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 
-import pytest
-
-from batch_stack import config as config_module
 from batchctl.names import ConfiguredJob, encode_jobs
 from tests.batchctl.conftest import QUEUE, SESSION
-
-# batchctl run calls the submit function's policy module (branch jobs); these tests run once it is merged.
-needs_policy = pytest.mark.skipif(
-    importlib.util.find_spec("lambdas.submit_job") is None, reason="needs lambdas/submit_job/policy.py (branch jobs)"
-)
 
 STACK = "GoActiveLearningBatch"
 
@@ -44,7 +35,6 @@ def jobs_named(aws, name: str) -> list[dict]:
     return [j for j in aws.batch.describe_jobs(jobs=ids)["jobs"] if j["jobName"] == name] if ids else []
 
 
-@needs_policy
 def test_run_submits_with_the_configured_parameters_and_overrides(aws):
     result = aws.run("run", "update", "--stack", STACK, "--param", "Arg1=2026-03-01", aws=stack_with(aws, configured()))
     assert result.code == 0, result.err
@@ -54,14 +44,12 @@ def test_run_submits_with_the_configured_parameters_and_overrides(aws):
     assert job["parameters"]["Arg2"] == "from-batchctl"
 
 
-@needs_policy
 def test_run_finds_the_job_by_its_job_name_too(aws):
     result = aws.run("run", "update_recommendation", "--stack", STACK, aws=stack_with(aws, configured()))
     assert result.code == 0, result.err
     assert len(jobs_named(aws, "update_recommendation")) == 1
 
 
-@needs_policy
 def test_forbid_skips_while_a_run_is_active(aws):
     active = aws.submit("update_recommendation")
     aws.set_job(active, status="RUNNING")
@@ -72,7 +60,6 @@ def test_forbid_skips_while_a_run_is_active(aws):
     assert len(jobs_named(aws, "update_recommendation")) == 1
 
 
-@needs_policy
 def test_wait_after_a_skip_exits_1(aws):
     active = aws.submit("update_recommendation")
     aws.set_job(active, status="RUNNING")
@@ -82,7 +69,6 @@ def test_wait_after_a_skip_exits_1(aws):
     assert "nothing was submitted" in result.err
 
 
-@needs_policy
 def test_replace_terminates_the_active_run_with_a_reason_naming_batchctl(aws):
     active = aws.submit("update_recommendation")
     aws.set_job(active, status="RUNNING")
@@ -93,7 +79,6 @@ def test_replace_terminates_the_active_run_with_a_reason_naming_batchctl(aws):
     assert aws.job(active).job_stopped_reason.startswith("Replaced by a new run of update_recommendation (batchctl run")
 
 
-@needs_policy
 def test_wait_exits_0_when_the_job_succeeds(aws):
     result = aws.run("run", "update", "--wait", "--stack", STACK, aws=stack_with(aws, configured()))
     assert result.code == 0, result.err
@@ -101,7 +86,6 @@ def test_wait_exits_0_when_the_job_succeeds(aws):
     assert "logs: batchctl logs " in result.err
 
 
-@needs_policy
 def test_wait_exits_1_when_the_job_fails(aws, monkeypatch):
     monkeypatch.setenv("MOTO_SIMPLE_BATCH_FAIL_AFTER", "0")
     result = aws.run("run", "update", "--wait", "-o", "json", "--stack", STACK, aws=stack_with(aws, configured()))
@@ -109,15 +93,12 @@ def test_wait_exits_1_when_the_job_fails(aws, monkeypatch):
     assert result.json()["finalStatus"] == "FAILED"
 
 
-@needs_policy
 def test_unknown_configured_job_is_a_usage_error(aws):
     result = aws.run("run", "nightly", "--stack", STACK, aws=stack_with(aws, configured()))
     assert result.code == 2
     assert result.err == f"batchctl: unknown job 'nightly' in stack {STACK} (configured jobs: update)\n"
 
 
-@needs_policy
-@pytest.mark.skipif(not hasattr(config_module, "JobSettings"), reason="needs the [jobs.<name>] config section (branch jobs)")
 def test_run_takes_the_job_from_the_config_file(aws, tmp_path):
     config = tmp_path / "app.toml"
     config.write_text(

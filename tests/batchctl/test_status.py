@@ -7,12 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-# batchctl status calls the queue-gauge Lambda's counting module (branch monitor); these tests run once it is merged.
-counting = pytest.importorskip(
-    "lambdas.queue_metrics.counting", reason="needs lambdas/queue_metrics/counting.py (branch monitor)"
-)
-
-from tests.batchctl.conftest import NOW, OTHER_QUEUE, QUEUE, T0  # noqa: E402
+from lambdas.queue_metrics import counting
+from tests.batchctl.conftest import NOW, OTHER_QUEUE, QUEUE, T0
 
 
 @pytest.fixture

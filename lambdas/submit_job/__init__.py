@@ -1,0 +1,1 @@
+"""Submit a scheduled AWS Batch job under a concurrency policy (FORBID or REPLACE)."""
