@@ -440,14 +440,19 @@ def _runnable_timeout(table: Table) -> int:
     return value
 
 
+def cluster_queue_by_capacity(cluster: ClusterSettings) -> dict[str, str]:
+    """The job queue BatchCluster makes for each capacity a job can ask for (``on_demand``, ``spot``, ``fargate``)."""
+    queues = {"on_demand": cluster.name}
+    if cluster.spot:
+        queues["spot"] = f"{cluster.name}-spot"
+    if cluster.fargate or cluster.fargate_spot:
+        queues["fargate"] = f"{cluster.name}-fargate"
+    return queues
+
+
 def cluster_queue_names(cluster: ClusterSettings) -> tuple[str, ...]:
     """The job queues BatchCluster makes for ``cluster``: main, then -spot and -fargate when on."""
-    names = [cluster.name]
-    if cluster.spot:
-        names.append(f"{cluster.name}-spot")
-    if cluster.fargate or cluster.fargate_spot:
-        names.append(f"{cluster.name}-fargate")
-    return tuple(names)
+    return tuple(cluster_queue_by_capacity(cluster).values())
 
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

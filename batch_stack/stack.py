@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from aws_cdk import CfnOutput, Duration, Size, Stack, Tags
+from aws_cdk import Aws, CfnOutput, Duration, Size, Stack, Tags
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ecr as ecr
@@ -321,13 +321,40 @@ class BatchJobsStack(Stack):
             )
 
     def _export_names(self) -> None:
-        """Outputs that operators' tools (batchctl) read to find the queues."""
+        """Outputs that operators' tools read: ``batchctl --stack NAME`` finds everything here."""
         CfnOutput(
             self,
             "JobQueueNames",
             value=",".join(q.job_queue_name for q in self.cluster.job_queues),
             description="Comma-separated names of this app's job queues",
         )
+        if self.jobs:
+            CfnOutput(
+                self,
+                "BatchctlJobs",
+                value=self.to_json_string(
+                    {
+                        key: {
+                            "jobName": job.job_name,
+                            "jobQueue": job.job_queue.job_queue_name,
+                            "jobDefinition": job.job_name,
+                            "concurrencyPolicy": job.concurrency_policy.value,
+                            "parameters": dict(job.parameters),
+                            "logGroup": job.log_group.log_group_name,
+                        }
+                        for key, job in self.jobs.items()
+                    }
+                ),
+                description="The configured jobs as batchctl runs them (JSON)",
+            )
+        if self.monitor is not None and self.monitor.dashboard is not None:
+            CfnOutput(
+                self,
+                "DashboardUrl",
+                value=f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}"
+                f"#dashboards:name={self.monitor.dashboard_name}",
+                description="The CloudWatch dashboard of this app's queues and jobs",
+            )
 
 
 _RETENTION = {

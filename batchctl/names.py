@@ -151,22 +151,14 @@ def from_outputs(outputs: Mapping[str, str], source: str) -> AppNames:
 
 def from_config(path: str | Path) -> AppNames:
     """Names from the config file the stack is built from."""
-    from batch_stack.config import ConfigError, load_config
+    from batch_stack.config import ConfigError, cluster_queue_by_capacity, load_config
 
     try:
         config = load_config(path)
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    cluster = config.cluster
-    # The queue names BatchCluster gives, by the capacity a job asks for.
-    queue_by_capacity = {"on_demand": cluster.name}
-    if cluster.spot:
-        queue_by_capacity["spot"] = f"{cluster.name}-spot"
-    if cluster.fargate:
-        queue_by_capacity["fargate"] = f"{cluster.name}-fargate"
-    jobs = {
-        key: _configured_job(key, settings, queue_by_capacity) for key, settings in (getattr(config, "jobs", None) or {}).items()
-    }
+    queue_by_capacity = cluster_queue_by_capacity(config.cluster)
+    jobs = {key: _configured_job(key, settings, queue_by_capacity) for key, settings in config.jobs.items()}
     return AppNames(source=str(config.source), queues=tuple(queue_by_capacity.values()), jobs=jobs, region=config.app.region)
 
 
@@ -177,11 +169,10 @@ def _configured_job(key: str, settings: Any, queue_by_capacity: Mapping[str, str
     generated name that the config cannot know; ``logs`` reads it from the job's
     own awslogs configuration instead.
     """
-    capacity = getattr(settings, "capacity", "on_demand")
     return ConfiguredJob(
         key=key,
         job_name=settings.job_name,
-        job_queue=queue_by_capacity.get(capacity, queue_by_capacity["on_demand"]),
+        job_queue=queue_by_capacity[settings.capacity],
         job_definition=settings.job_name,
         concurrency_policy=settings.concurrency_policy,
         parameters=dict(settings.parameters),
