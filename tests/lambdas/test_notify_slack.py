@@ -577,15 +577,10 @@ def test_outage_hands_every_record_back_and_acknowledges_nothing(aws, webhook, c
 
 
 def test_end_to_end_from_a_failed_batch_job_to_the_slack_post(aws, webhook, clock, default_app, monkeypatch):
-    """Submit as a schedule would, let moto fail the job, and follow its event to Slack.
-
-    The submit_job request is written here as the scheduled-job issue describes it
-    (jobName, jobQueue, jobDefinition, parameters); once ScheduledBatchJob is merged this
-    should take the input from its synthesized schedule instead.
-    """
+    """Send what the default app's update_recommendation schedule sends, let moto fail the job, follow it to Slack."""
     monkeypatch.setenv("MOTO_SIMPLE_BATCH_FAIL_AFTER", "0")
     with mock_aws(config={"batch": {"use_docker": False}}):
-        job = _fail_a_job_in_moto_batch()
+        job = _fail_the_scheduled_job_in_moto_batch(default_app)
     state_change = {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -606,10 +601,12 @@ def test_end_to_end_from_a_failed_batch_job_to_the_slack_post(aws, webhook, cloc
     body = text(post)
     assert f"#jobs/detail/{job['jobId']}|update_recommendation>* `FAILED`" in body
     assert "queue `go-active-learning`" in body and "definition `update_recommendation:1`" in body
-    assert '"Arg2": "from-AWS-Lambda"' in body
+    assert '"Arg2": "from-EventBridge-Scheduler"' in body
+    assert '"scheduled_time": "2024-05-01T03:00:00Z"' in body
 
 
-def _fail_a_job_in_moto_batch() -> dict:
+def _fail_the_scheduled_job_in_moto_batch(default_app) -> dict:
+    """Create the queue and definition in moto, then submit exactly the synthesized schedule's input."""
     iam = boto3.client("iam")
     batch = boto3.client("batch")
     role = iam.create_role(RoleName="batch-service", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -622,7 +619,7 @@ def _fail_a_job_in_moto_batch() -> dict:
         priority=1,
         computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment["computeEnvironmentArn"]}],
     )
-    batch.register_job_definition(
+    definition = batch.register_job_definition(
         jobDefinitionName="update_recommendation",
         type="container",
         containerProperties={
@@ -632,13 +629,15 @@ def _fail_a_job_in_moto_batch() -> dict:
             "command": ["/app/update_recommendation"],
         },
     )
-    # The request a schedule of the scheduled-job issue sends to batch:SubmitJob.
-    submitted = batch.submit_job(
-        jobName="update_recommendation",
-        jobQueue=queue["jobQueueArn"],
-        jobDefinition="update_recommendation",
-        parameters={"Arg1": "2024-05-01T03:00:00Z", "Arg2": "from-AWS-Lambda"},
+    (schedule,) = default_app.resources("AWS::Scheduler::Schedule", under="Jobupdaterecommendation").values()
+    # CloudFormation resolves the queue's JobQueueArn and the definition's Ref (its ARN); Scheduler fills in the time.
+    parts = schedule["Properties"]["Target"]["Input"]["Fn::Join"][1]
+    resolved = "".join(
+        part if isinstance(part, str) else queue["jobQueueArn"] if "Fn::GetAtt" in part else definition["jobDefinitionArn"]
+        for part in parts
     )
+    request = json.loads(resolved.replace("<aws.scheduler.scheduled-time>", "2024-05-01T03:00:00Z"))
+    submitted = batch.submit_job(**request)
     for _ in range(200):
         (job,) = batch.describe_jobs(jobs=[submitted["jobId"]])["jobs"]
         if job["status"] in ("FAILED", "SUCCEEDED"):
