@@ -48,6 +48,30 @@ JOB_EVENT_STATUSES = ("PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED",
 # Secrets Manager secret names.
 SECRET_NAME_PATTERN = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 SECRET_NAME_RULE = "1-512 letters, digits and /_+=.@-"  # noqa: S105 -- a naming rule, not a secret
+SECRET_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$")
+# Secrets Manager reads a name ending in '-' and six characters as a name plus its ARN suffix.
+_SUFFIX_LIKE = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def secret_reference_problem(value: str, *, allow_arn: bool = True) -> str | None:
+    """Why ``value`` cannot name a Secrets Manager secret for this app, or None.
+
+    A name is looked up by ECS and Lambda through a partial ARN, which Secrets Manager
+    cannot resolve when the name itself ends in a hyphen and six characters; an ARN
+    must be complete (with that suffix) for IAM to match it.
+    """
+    if value.startswith("arn:"):
+        if not allow_arn:
+            return "expected a secret name, not an ARN"
+        if not SECRET_ARN_PATTERN.match(value):
+            return "expected the secret's complete ARN, ending in '-' and the 6 characters Secrets Manager adds"
+        return None
+    if not SECRET_NAME_PATTERN.match(value):
+        return f"expected a Secrets Manager secret name ({SECRET_NAME_RULE}) or complete ARN"
+    if _SUFFIX_LIKE.search(value):
+        return "a name ending in '-' and six characters is read as an ARN suffix by Secrets Manager: give the complete ARN"
+    return None
+
 
 _MISSING = object()
 T = TypeVar("T")
@@ -113,7 +137,9 @@ class Table:
         choices: Iterable[str] | None = None,
         pattern: re.Pattern[str] | None = None,
         rule: str | None = None,
+        check: Callable[[str], str | None] | None = None,
     ) -> Any:
+        """A string; ``check`` returns the rule it breaks, or None."""
         value = self._take(name, default)
         if value is default and default is not _MISSING:
             return value
@@ -124,6 +150,9 @@ class Table:
             raise self.error(name, value, _choices_rule(choices))
         if pattern is not None and not pattern.match(value):
             raise self.error(name, value, rule or f"expected a string matching {pattern.pattern}")
+        problem = check(value) if check is not None else None
+        if problem:
+            raise self.error(name, value, problem)
         return value
 
     def int(self, name: str, default: Any = _MISSING, *, minimum: int | None = None, maximum: int | None = None) -> Any:
@@ -457,7 +486,6 @@ def cluster_queue_names(cluster: ClusterSettings) -> tuple[str, ...]:
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MACKEREL_SERVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2,63}$")
-SECRET_PATTERN = re.compile(r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$")
 
 
 def _multiple(table: Table, name: str, default: float, *, off: bool) -> float:
@@ -529,9 +557,7 @@ def _parse_mackerel(table: Table) -> MackerelSettings:
         service=table.str(
             "service", pattern=MACKEREL_SERVICE_PATTERN, rule="2-63 letters, digits, '-' and '_' (a Mackerel service name)"
         ),
-        api_key_secret=table.str(
-            "api_key_secret", None, pattern=SECRET_PATTERN, rule="expected a Secrets Manager secret name or ARN"
-        ),
+        api_key_secret=table.str("api_key_secret", None, check=secret_reference_problem),
         base_url=table.str(
             "base_url", d.base_url, pattern=re.compile(r"^https://[^\s/]+(/\S*)?$"), rule="expected an https:// URL"
         ),
@@ -550,7 +576,9 @@ def _parse_notifier(table: Table) -> NotifierSettings:
         raise table.error("statuses", list(statuses), "expected each status once")
     settings = NotifierSettings(
         enabled=table.bool("enabled", d.enabled),
-        webhook_secret_name=table.str("webhook_secret_name", None, pattern=SECRET_NAME_PATTERN, rule=SECRET_NAME_RULE),
+        webhook_secret_name=table.str(
+            "webhook_secret_name", None, check=lambda value: secret_reference_problem(value, allow_arn=False)
+        ),
         statuses=statuses,
         include_array_children=table.bool("include_array_children", d.include_array_children),
         time_zone=_time_zone(table),
@@ -704,7 +732,7 @@ def _parse_secrets(table: Table) -> dict[str, JobSecret]:
         problem = environment_name_problem(name)
         if problem:
             raise ConfigError(entry.source, entry.prefix, {}, problem)
-        secret = entry.str("secret", None, pattern=SECRET_PATTERN, rule="expected a Secrets Manager secret name or ARN")
+        secret = entry.str("secret", None, check=secret_reference_problem)
         ssm = entry.str("ssm", None, pattern=SSM_NAME_PATTERN, rule="expected an SSM parameter name such as '/team/db/host'")
         secret_field = entry.str("field", None, pattern=re.compile(r"^[A-Za-z0-9_.-]{1,128}$"), rule="expected a JSON key")
         if (secret is None) == (ssm is None):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, IgnoreMode, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -35,8 +35,9 @@ def function_code(package: str) -> lambda_.Code:
     """The asset of one function: ``lambdas/`` holding only ``package``."""
     if not (LAMBDAS_DIR / package / "handler.py").is_file():
         raise ValueError(f"no Lambda handler at lambdas/{package}/handler.py")
-    others = sorted(p.name for p in LAMBDAS_DIR.iterdir() if p.name != package)
-    return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=[*others, "__pycache__", "*.pyc"])
+    # Git-style patterns: "/name" matches only at the asset's root, so the package keeps its own __init__.py.
+    others = sorted(f"/{p.name}" for p in LAMBDAS_DIR.iterdir() if p.name != package)
+    return lambda_.Code.from_asset(str(LAMBDAS_DIR), ignore_mode=IgnoreMode.GIT, exclude=[*others, "__pycache__/", "*.pyc"])
 
 
 class PythonFunction(lambda_.Function):

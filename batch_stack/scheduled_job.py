@@ -440,7 +440,8 @@ class ScheduledBatchJob(Construct):
                 ),
                 **delivery,
             )
-        # ALLOW: the input is exactly a SubmitJob request.
+        # ALLOW: the input is a SubmitJob request. Scheduler's universal targets take the SDK's
+        # member names (JobName, not the wire's jobName), as Step Functions' aws-sdk integrations do.
         acknowledge(
             self.schedule_role,
             f"AwsSolutions-IAM5[Resource::{finding_resource(self, self.job_definition_arn_any_revision)}]",
@@ -452,10 +453,10 @@ class ScheduledBatchJob(Construct):
             policy_statements=[self._submit_job_statement()],
             input=scheduler.ScheduleTargetInput.from_object(
                 {
-                    "jobName": self.job_name,
-                    "jobQueue": self.job_queue.job_queue_arn,
-                    "jobDefinition": self.job_definition.job_definition_arn,
-                    "parameters": self._target_input(),
+                    "JobName": self.job_name,
+                    "JobQueue": self.job_queue.job_queue_arn,
+                    "JobDefinition": self.job_definition.job_definition_arn,
+                    "Parameters": self._target_input(),
                 }
             ),
             **delivery,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -205,14 +204,8 @@ class BatchJobsStack(Stack):
 
     def _mackerel_secret(self, settings: MackerelSettings) -> secretsmanager.ISecret:
         """The secret named in the config, or a new one for the operator to fill with the API key."""
-        given = settings.api_key_secret
-        if given and given.startswith("arn:"):
-            # A complete ARN ends in the six characters Secrets Manager appends to the name.
-            if re.search(r"-[A-Za-z0-9]{6}$", given):
-                return secretsmanager.Secret.from_secret_complete_arn(self, "MackerelApiKey", given)
-            return secretsmanager.Secret.from_secret_partial_arn(self, "MackerelApiKey", given)
-        if given:
-            return secretsmanager.Secret.from_secret_name_v2(self, "MackerelApiKey", given)
+        if settings.api_key_secret:
+            return self._existing_secret("MackerelApiKey", settings.api_key_secret)
         secret = secretsmanager.Secret(
             self,
             "MackerelApiKey",
@@ -293,15 +286,14 @@ class BatchJobsStack(Stack):
             return batch.Secret.from_ssm_parameter(parameter)
         name = job_secret.secret
         assert name is not None
-        secret = self._imported(
-            f"Secret:{name}",
-            lambda import_id: (
-                secretsmanager.Secret.from_secret_complete_arn(self, import_id, name)
-                if name.startswith("arn:")
-                else secretsmanager.Secret.from_secret_name_v2(self, import_id, name)
-            ),
-        )
+        secret = self._imported(f"Secret:{name}", lambda import_id: self._existing_secret(import_id, name))
         return batch.Secret.from_secrets_manager(secret, job_secret.field)
+
+    def _existing_secret(self, construct_id: str, name_or_arn: str) -> secretsmanager.ISecret:
+        """A secret by its complete ARN or its name (the config reader rejects anything else)."""
+        if name_or_arn.startswith("arn:"):
+            return secretsmanager.Secret.from_secret_complete_arn(self, construct_id, name_or_arn)
+        return secretsmanager.Secret.from_secret_name_v2(self, construct_id, name_or_arn)
 
     def _imported(self, key: str, make: Callable[[str], T]) -> T:
         """One import (no resource) per repository, secret or parameter, shared by the jobs that use it."""

@@ -52,3 +52,21 @@ class FakeBatch:
     def describe(self, job_id: str) -> dict:
         (job,) = self.client.describe_jobs(jobs=[job_id])["jobs"]
         return job
+
+
+def submit_job_kwargs(universal_input: dict) -> dict:
+    """A Scheduler universal-target input for ``batch:submitJob`` as boto3 ``submit_job`` keyword arguments.
+
+    Universal targets name the request's members as the AWS SDKs do, in PascalCase
+    (``JobName``), where the Batch wire protocol and boto3 say ``jobName``. Every key
+    must be a PascalCase spelling of a SubmitJob member; map-valued members such as
+    ``Parameters`` keep their own keys.
+    """
+    members = SESSION.client("batch").meta.service_model.operation_model("SubmitJob").input_shape.members
+    by_lower = {name.lower(): name for name in members}
+    kwargs = {}
+    for key, value in universal_input.items():
+        assert key[:1].isupper(), f"universal-target input key {key!r} is not PascalCase"
+        assert key.lower() in by_lower, f"{key!r} is not a member of SubmitJob"
+        kwargs[by_lower[key.lower()]] = value
+    return kwargs

@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from batch_stack.config import ConfigError, JobSecret, load_config
 from tests.conftest import ALL_OPTIONS_CONFIG, DEFAULT_CONFIG
-from tests.fake_batch import FakeBatch
+from tests.fake_batch import FakeBatch, submit_job_kwargs
 
 CLUSTER = "[cluster]\nspot = true\nfargate = true\n"
 JOB = "[jobs.nightly]\nimage = 'busybox:1.37'\nschedule = 'rate(1 day)'\n"
@@ -146,7 +146,7 @@ def test_default_app_allow_input_round_trips_through_moto_submit_job(default_app
             for part in parts
         )
         request = json.loads(text.replace("<aws.scheduler.scheduled-time>", "2025-01-01T03:00:00Z"))
-        job = batch_api.describe(batch_api.client.submit_job(**request)["jobId"])
+        job = batch_api.describe(batch_api.client.submit_job(**submit_job_kwargs(request))["jobId"])
     assert (job["jobName"], job["jobQueue"], job["jobDefinition"]) == ("update_recommendation", queue, definition)
     assert job["parameters"] == {"Arg2": "from-EventBridge-Scheduler", "scheduled_time": "2025-01-01T03:00:00Z"}
 
@@ -278,7 +278,15 @@ def test_stack_keeps_its_jobs_by_config_key(tmp_path):
         ),
         (
             JOB + "[jobs.nightly.secrets]\nDB = { secret = 'db password' }\n",
-            r"jobs\.nightly\.secrets\.DB\.secret = 'db password' is not allowed: expected a Secrets Manager secret name or ARN",
+            r"jobs\.nightly\.secrets\.DB\.secret = 'db password' is not allowed: expected a Secrets Manager secret name",
+        ),
+        (
+            JOB + "[jobs.nightly.secrets]\nDB = { secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/db' }\n",
+            r"jobs\.nightly\.secrets\.DB\.secret = .* is not allowed: expected the secret's complete ARN, ending in '-'",
+        ),
+        (
+            JOB + "[jobs.nightly.secrets]\nDB = { secret = 'team/db-backup' }\n",
+            r"jobs\.nightly\.secrets\.DB\.secret = 'team/db-backup' is not allowed: a name ending in '-' and six characters",
         ),
         (
             JOB + "[jobs.other]\nimage = 'x'\nschedule = 'rate(1 day)'\njob_name = 'nightly'\n",

@@ -133,7 +133,7 @@ def test_mackerel_section_needs_only_a_service(tmp_path):
         ),
         (
             "[mackerel]\nservice = 'batch'\napi_key_secret = 'my secret'\n",
-            r"mackerel\.api_key_secret = 'my secret' .* secret name or ARN",
+            r"mackerel\.api_key_secret = 'my secret' .* secret name \(1-512 letters",
         ),
         ("[mackerel]\nservice = 'batch'\napikey = 'k'\n", r"mackerel\.apikey = 'k' is not allowed: unknown key"),
     ],

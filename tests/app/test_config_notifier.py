@@ -61,7 +61,14 @@ def test_all_options_config_sets_every_key():
         ("max_concurrency = 1", r"notifier\.max_concurrency = 1 is not allowed: expected an integer from 2 to 1000"),
         ("enabled = 'yes'", r"notifier\.enabled = 'yes' is not allowed: expected true or false"),
         ("include_array_children = 1", r"notifier\.include_array_children = 1 is not allowed: expected true or false"),
-        ("webhook_secret_name = 'my secret'", r"notifier\.webhook_secret_name = 'my secret' is not allowed: 1-512 letters"),
+        (
+            "webhook_secret_name = 'my secret'",
+            r"notifier\.webhook_secret_name = 'my secret' is not allowed: expected a Secrets Manager secret name \(1-512 letters",
+        ),
+        (
+            "webhook_secret_name = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hook-AbCdEf'",
+            r"notifier\.webhook_secret_name = .* is not allowed: expected a secret name, not an ARN",
+        ),
         ("webhook_url = 'https://hooks.slack.com/x'", r"notifier\.webhook_url = .* is not allowed: unknown key \(known keys"),
     ],
 )

@@ -86,7 +86,23 @@ def test_asset_holds_only_the_functions_own_package(synthesized):
     assert asset_dir.is_dir()
     entries = sorted(p.name for p in asset_dir.iterdir())
     assert entries == ["submit_job"]
+    assert (asset_dir / "submit_job" / "__init__.py").is_file()  # a real package, not a namespace package
     assert not list(asset_dir.rglob("__pycache__"))
+
+
+def test_asset_imports_its_handler_as_lambda_would(synthesized):
+    """Import ``<package>.handler`` from the asset folder alone, in a fresh interpreter, as Lambda does."""
+    import subprocess
+    import sys
+
+    _, template, assembly = synthesized
+    for resource in template.find_resources("AWS::Lambda::Function").values():
+        handler = resource["Properties"]["Handler"]
+        asset_dir = Path(assembly.directory) / f"asset.{resource['Properties']['Code']['S3Key'].removesuffix('.zip')}"
+        module = handler.rsplit(".", 1)[0]
+        code = f"import sys; sys.path[:0] = [{str(asset_dir)!r}]; import {module} as m; assert callable(m.handler)"
+        result = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
 
 
 def test_unknown_package_is_rejected():

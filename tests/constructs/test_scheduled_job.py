@@ -21,7 +21,7 @@ from moto import mock_aws
 
 from batch_stack import ConcurrencyPolicy, RetryRule, ScheduledBatchJob
 from tests.conftest import ROOT
-from tests.fake_batch import FakeBatch
+from tests.fake_batch import FakeBatch, submit_job_kwargs
 
 QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/jobs"
 IMAGE = ecs.ContainerImage.from_registry("busybox:1.37")
@@ -249,11 +249,12 @@ def test_allow_schedule_input_is_a_submit_job_request_with_the_scheduled_time(sy
     definition_id = synthesized.id_of(synthesized.nightly.job_definition)
     text = "".join(p if isinstance(p, str) else "DEFINITION" for p in parts)
     assert {"Ref": definition_id} in parts
+    # Universal targets take the SDK's PascalCase member names, not the wire's camelCase.
     assert json.loads(text) == {
-        "jobName": "nightly",
-        "jobQueue": QUEUE_ARN,
-        "jobDefinition": "DEFINITION",
-        "parameters": {"scheduled_time": "<aws.scheduler.scheduled-time>"},
+        "JobName": "nightly",
+        "JobQueue": QUEUE_ARN,
+        "JobDefinition": "DEFINITION",
+        "Parameters": {"scheduled_time": "<aws.scheduler.scheduled-time>"},
     }
 
 
@@ -412,7 +413,7 @@ def test_round_trip_allow_input_is_a_valid_submit_job_request(synthesized):
         definition = batch_api.definition
         text = "".join(p if isinstance(p, str) else definition for p in parts)  # CloudFormation resolves Ref to the ARN
         request = json.loads(text.replace("<aws.scheduler.scheduled-time>", "2025-01-01T03:00:00Z"))
-        job = batch_api.describe(batch_api.client.submit_job(**request)["jobId"])
+        job = batch_api.describe(batch_api.client.submit_job(**submit_job_kwargs(request))["jobId"])
     assert (job["jobName"], job["jobQueue"], job["jobDefinition"]) == ("nightly", QUEUE_ARN, definition)
     assert job["parameters"] == {"scheduled_time": "2025-01-01T03:00:00Z"}
 

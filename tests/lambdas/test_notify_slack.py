@@ -24,6 +24,7 @@ from moto.events.models import EventPattern
 from lambdas.notify_slack import handler as notify_slack
 from lambdas.notify_slack import slack
 from lambdas.notify_slack.message import MAX_BLOCKS, SECTION_LIMIT
+from tests.fake_batch import submit_job_kwargs
 
 EVENTS = Path(__file__).resolve().parent / "events"
 SECRET_NAME = "batch-jobs/slack-webhook"
@@ -637,7 +638,7 @@ def _fail_the_scheduled_job_in_moto_batch(default_app) -> dict:
         for part in parts
     )
     request = json.loads(resolved.replace("<aws.scheduler.scheduled-time>", "2024-05-01T03:00:00Z"))
-    submitted = batch.submit_job(**request)
+    submitted = batch.submit_job(**submit_job_kwargs(request))
     for _ in range(200):
         (job,) = batch.describe_jobs(jobs=[submitted["jobId"]])["jobs"]
         if job["status"] in ("FAILED", "SUCCEEDED"):
