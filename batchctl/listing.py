@@ -70,7 +70,14 @@ class JobRow:
         return None if end is None else (end - self.started_at).total_seconds()
 
     @property
-    def last_activity(self) -> datetime | None:
+    def finished(self) -> bool:
+        """True once the job has stopped (a stop time, or a terminal status without one)."""
+        return self.stopped_at is not None or self.status in TERMINAL_STATUSES
+
+    def last_activity(self, now: datetime) -> datetime | None:
+        """``now`` while the job has not finished (queued or running), else stopped, started or created."""
+        if not self.finished:
+            return now
         return self.stopped_at or self.started_at or self.created_at
 
     def to_json(self, now: datetime) -> dict[str, Any]:
@@ -151,7 +158,8 @@ def list_jobs(
     :param statuses: Statuses to include. Default: all seven.
     :param name_prefix: Only jobs whose name starts with this, ignoring case (ListJobs' JOB_NAME
         filter, which returns every status at once; unwanted statuses are dropped here).
-    :param since: Only jobs with activity (stopped, else started, else created) at or after this.
+    :param since: Only jobs active at or after this: every job that has not finished (it is
+        active now), and finished jobs that stopped (else started, else were created) at or after it.
     :param sort: One of :data:`SORT_KEYS`, newest or longest first.
     :param limit: Keep the first ``limit`` rows after sorting; None or 0 keeps all.
     """
@@ -181,7 +189,7 @@ def list_jobs(
                 by_id[row.job_id] = row
     rows = [r for r in by_id.values() if r.status in wanted]
     if since is not None:
-        rows = [r for r in rows if r.last_activity is not None and r.last_activity >= since]
+        rows = [r for r in rows if (last := r.last_activity(now)) is not None and last >= since]
     rows = sort_rows(rows, sort, now=now)
     total = len(rows)
     if limit:

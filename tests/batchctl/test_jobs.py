@@ -94,17 +94,42 @@ def test_name_filter_still_honours_status(aws, three_jobs):
     assert ids_in(result.out) == [three_jobs["failed"]]
 
 
-def test_since_keeps_jobs_active_after_the_time(aws, three_jobs):
+def test_since_keeps_jobs_that_stopped_after_the_time_and_jobs_still_running(aws, three_jobs):
     since = (T0 + timedelta(minutes=4, seconds=30)).isoformat()
     result = aws.run("jobs", "--queue", QUEUE, "--since", since)
-    # The running job's last activity (its start) is before the cut; the failed job stopped after it.
-    assert ids_in(result.out) == [three_jobs["failed"]]
+    # The ok job stopped before the cut, the failed one after it; the running job (started long
+    # before the cut) is active now.
+    assert ids_in(result.out) == [three_jobs["running"], three_jobs["failed"]]
 
 
 def test_since_accepts_a_relative_duration(aws, three_jobs):
-    # "now" is T0 + 2h, so 117m ago is T0 + 3m: both finished jobs stopped later, the running one started earlier.
-    result = aws.run("jobs", "--queue", QUEUE, "--since", "117m")
+    # "now" is T0 + 2h, so 119m ago is T0 + 1m: the ok job stopped at T0 + 4m, the failed one later.
+    result = aws.run("jobs", "--queue", QUEUE, "--since", "119m", "--status", "SUCCEEDED", "--status", "FAILED")
     assert ids_in(result.out) == [three_jobs["failed"], three_jobs["ok"]]
+    # 115m ago is T0 + 5m: only the failed job stopped since (at the cut counts).
+    result = aws.run("jobs", "--queue", QUEUE, "--since", "115m", "--status", "SUCCEEDED", "--status", "FAILED")
+    assert ids_in(result.out) == [three_jobs["failed"]]
+
+
+@pytest.mark.parametrize("status", ["RUNNABLE", "RUNNING"])
+def test_since_keeps_a_job_unfinished_for_longer_than_the_window(aws, status):
+    finished = aws.submit("update_recommendation")
+    aws.set_job(finished, created=NOW - timedelta(hours=8), stopped=NOW - timedelta(hours=7), exit_code=0)
+    long_running = aws.submit("train_classifier")
+    started = NOW - timedelta(hours=8) if status == "RUNNING" else None
+    aws.set_job(long_running, created=NOW - timedelta(hours=8), started=started, status=status)
+    result = aws.run("jobs", "--queue", QUEUE, "--since", "6h")
+    assert result.code == 0, result.err
+    # Created (and started) 8 hours ago, not finished: active now, so within 6 hours.
+    assert ids_in(result.out) == [long_running]
+
+
+def test_a_failed_job_without_a_stop_time_is_finished_at_its_last_known_time():
+    row = listing.JobRow.from_summary(
+        {"jobId": "a", "status": "FAILED", "createdAt": int(T0.timestamp() * 1000)}, job_queue=QUEUE
+    )
+    assert row.finished
+    assert row.last_activity(NOW) == T0
 
 
 def test_limit_cuts_after_sorting_and_says_so(aws, three_jobs):
