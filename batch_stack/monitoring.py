@@ -768,7 +768,14 @@ class BatchQueueMonitor(Construct):
             memory_size=128,
         )
         function.add_event_source(
-            event_sources.SqsEventSource(self.outcome_queue, batch_size=100, max_batching_window=Duration.seconds(30))
+            event_sources.SqsEventSource(
+                self.outcome_queue,
+                batch_size=100,
+                max_batching_window=Duration.seconds(30),
+                # Each record's metrics are printed on their own, so only the records that
+                # failed go back to SQS: a retry never counts an outcome already printed.
+                report_batch_item_failures=True,
+            )
         )
         return function
 
@@ -780,7 +787,9 @@ class BatchQueueMonitor(Construct):
             event_pattern=events.EventPattern(
                 source=["aws.batch"],
                 detail_type=["Batch Job State Change"],
-                detail={"status": ["SUCCEEDED", "FAILED"]},
+                # An array job reports once, through its parent: its children (which carry
+                # arrayProperties.index) would send thousands of events for one run.
+                detail={"status": ["SUCCEEDED", "FAILED"], "arrayProperties": {"index": [{"exists": False}]}},
             ),
         )
         rule.add_target(events_targets.SqsQueue(self.outcome_queue, dead_letter_queue=self.outcome_dead_letter_queue))

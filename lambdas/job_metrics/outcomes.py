@@ -46,7 +46,9 @@ def parse_outcome(event: Any) -> JobOutcome | None:
         return None
     if _is_child(detail):
         return None
-    attempts = [a for a in detail.get("attempts") or [] if isinstance(a, dict)]
+    # EKS jobs report their attempts in eksAttempts, with "attempts" empty.
+    raw_attempts = detail.get("attempts") or detail.get("eksAttempts")
+    attempts = [a for a in raw_attempts if isinstance(a, dict)] if isinstance(raw_attempts, list) else []
     created = _millis(detail.get("createdAt"))
     started = _millis(detail.get("startedAt"))
     stopped = _millis(detail.get("stoppedAt"))

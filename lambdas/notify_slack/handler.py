@@ -25,7 +25,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from . import slack
 from .events import read_records
-from .joblogs import read_tail
+from .joblogs import LOGS_CLIENT_CONFIG, TailReader
 from .message import build_message
 
 logger = Logger()
@@ -62,7 +62,7 @@ class Settings:
 
 @functools.cache
 def logs_client() -> Any:
-    return boto3.client("logs")
+    return boto3.client("logs", config=LOGS_CLIENT_CONFIG)
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
@@ -105,8 +105,11 @@ def notify(
     for item in batch.unreadable:
         # The message shows a truncated copy; the log keeps the whole event.
         logger.warning("Event the notifier could not read", extra={"problem": item.problem, "event": item.raw})
-    tail = (lambda job: read_tail(logs_client, job, lines=log_lines)) if log_lines > 0 else None
+    tail = TailReader(logs_client, lines=log_lines, seconds_left=seconds_left) if log_lines > 0 else None
     payload = build_message(batch, time_zone=time_zone, tail=tail)
+    if tail is not None and tail.skipped:
+        # The message says so beside each job; the log says how many.
+        logger.warning("Skipped reading log tails to leave time for the Slack post", extra={"skipped_tails": tail.skipped})
     result = slack.post(webhook_url, payload, pacer=pacer, seconds_left=seconds_left)
     details = {"records": len(records), "events": batch.total, "duplicates": batch.duplicates, "requests": result.requests}
     if result.ok:

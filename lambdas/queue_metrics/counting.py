@@ -7,13 +7,19 @@ standard library and a boto3 Batch client (passed in) are needed.
 *n* jobs in a status takes ``1 + n // 1000`` calls for that status (one call when it
 is empty). The five statuses are read concurrently: one thread each.
 
-Array jobs are counted once each (their parent): ``ListJobs`` lists array children
-only when asked for one array's children.
+Array jobs are counted by their children. An array's parent only ever shows
+SUBMITTED, PENDING, SUCCEEDED or FAILED, and ``ListJobs`` by queue never returns
+the children, so counting summaries alone would show 10,000 RUNNABLE children as
+one PENDING job. A parent's summary carries ``arrayProperties.statusSummary``
+(children per status, refreshed by Batch every so often, see
+``statusSummaryLastUpdatedAt``): the parent is counted as its children in their
+statuses, at no extra call. A parent without a summary yet (just SUBMITTED) counts
+as one job in its own status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,8 +35,9 @@ PAGE_SIZE = 1000
 class QueueDepth:
     """One queue's jobs by status at one moment.
 
-    ``counts`` has every key of :data:`STATUSES`. ``oldest_runnable_age_seconds`` is
-    how long ago the oldest RUNNABLE job was created (``None`` when none is RUNNABLE).
+    ``counts`` has every key of :data:`STATUSES`; array jobs count as their children.
+    ``oldest_runnable_age_seconds`` is how long ago the oldest RUNNABLE job (or array
+    with RUNNABLE children) was created (``None`` when none is RUNNABLE).
     ``api_calls`` is how many ListJobs calls the count took.
     """
 
@@ -51,8 +58,10 @@ class QueueDepth:
 
 @dataclass(frozen=True)
 class _StatusCount:
-    count: int
-    oldest_created_ms: int | None
+    """What one status's listing adds: jobs per status (array children land in theirs)."""
+
+    counts: dict[str, int]
+    oldest_runnable_ms: int | None
     api_calls: int
 
 
@@ -78,27 +87,31 @@ def count_jobs(
     now = now or datetime.now(UTC)
 
     def read(status: str) -> _StatusCount:
-        return _count_status(batch_client.list_jobs, job_queue, status, oldest=status == "RUNNABLE")
+        return _count_status(batch_client.list_jobs, job_queue, status)
 
     if max_workers <= 1:
         results = [read(status) for status in STATUSES]
     else:
         with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="list-jobs") as pool:
             results = list(pool.map(read, STATUSES))
-    by_status = dict(zip(STATUSES, results, strict=True))
-    oldest_ms = by_status["RUNNABLE"].oldest_created_ms
+    counts = dict.fromkeys(STATUSES, 0)
+    for result in results:
+        for status, count in result.counts.items():
+            counts[status] += count
+    oldest_ms = _earliest(result.oldest_runnable_ms for result in results)
     age = None if oldest_ms is None else max(0.0, now.timestamp() - oldest_ms / 1000)
     return QueueDepth(
         job_queue=job_queue,
-        counts={status: result.count for status, result in by_status.items()},
+        counts=counts,
         oldest_runnable_age_seconds=age,
         api_calls=sum(result.api_calls for result in results),
     )
 
 
-def _count_status(list_jobs: Callable[..., dict], job_queue: str, status: str, *, oldest: bool) -> _StatusCount:
-    count = calls = 0
-    oldest_created: int | None = None
+def _count_status(list_jobs: Callable[..., dict], job_queue: str, status: str) -> _StatusCount:
+    counts = dict.fromkeys(STATUSES, 0)
+    runnable_created: list[int] = []
+    calls = 0
     token: str | None = None
     while True:
         request: dict[str, Any] = {"jobQueue": job_queue, "jobStatus": status, "maxResults": PAGE_SIZE}
@@ -106,13 +119,35 @@ def _count_status(list_jobs: Callable[..., dict], job_queue: str, status: str, *
             request["nextToken"] = token
         page = list_jobs(**request)
         calls += 1
-        jobs = page.get("jobSummaryList", [])
-        count += len(jobs)
-        if oldest:
-            created = [job["createdAt"] for job in jobs if isinstance(job.get("createdAt"), int)]
-            if created:
-                page_oldest = min(created)
-                oldest_created = page_oldest if oldest_created is None else min(oldest_created, page_oldest)
+        for job in page.get("jobSummaryList", []):
+            created = job.get("createdAt")
+            children = _children_by_status(job)
+            if children is None:
+                counts[status] += 1
+                has_runnable = status == "RUNNABLE"
+            else:
+                for child_status, count in children.items():
+                    counts[child_status] += count
+                has_runnable = children["RUNNABLE"] > 0
+            # A RUNNABLE child was spawned after its parent was created: the parent's
+            # createdAt bounds the children's wait from above.
+            if has_runnable and isinstance(created, int):
+                runnable_created.append(created)
         token = page.get("nextToken")
         if not token:
-            return _StatusCount(count, oldest_created, calls)
+            return _StatusCount(counts, _earliest(runnable_created), calls)
+
+
+def _children_by_status(job: dict) -> dict[str, int] | None:
+    """An array parent's children per status of :data:`STATUSES`; ``None`` for any other job."""
+    array = job.get("arrayProperties")
+    if not isinstance(array, dict) or "index" in array:  # not an array, or one child of one
+        return None
+    summary = array.get("statusSummary")
+    if not isinstance(summary, dict) or not summary:  # no summary yet: count the parent itself
+        return None
+    return {status: max(0, count) if isinstance(count := summary.get(status), int) else 0 for status in STATUSES}
+
+
+def _earliest(values: Iterable[int | None]) -> int | None:
+    return min((value for value in values if value is not None), default=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from aws_cdk import App, Duration, Stack
@@ -13,6 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
+from moto.events.models import EventPattern
 
 from batch_stack.monitoring import (
     BatchQueueMonitor,
@@ -22,6 +24,7 @@ from batch_stack.monitoring import (
 )
 
 ACCOUNT_ARN = "arn:aws:{service}:us-east-1:123456789012:{resource}"
+JOB_METRICS_EVENTS = Path(__file__).resolve().parents[1] / "lambdas" / "job_metrics_events"
 
 
 def arn(service: str, resource: str) -> str:
@@ -185,6 +188,18 @@ def test_outcome_rule_takes_only_terminal_states_of_the_watched_queues(monitored
     )
 
 
+@pytest.mark.parametrize(
+    ("fixture", "matched"),
+    [("array_child_succeeded", False), ("array_parent_succeeded", True), ("succeeded_ec2", True), ("eks_succeeded", True)],
+)
+def test_outcome_rule_reports_an_array_once_through_its_parent(monitored, fixture, matched):
+    (rule,) = monitored.template.find_resources("AWS::Events::Rule", {"Properties": {"Targets": Match.any_value()}}).values()
+    pattern = EventPattern.load(json.dumps(rule["Properties"]["EventPattern"]))
+    event = json.loads((JOB_METRICS_EVENTS / f"{fixture}.json").read_text())
+    event["detail"]["jobQueue"] = arn("batch", "job-queue/jobs")
+    assert pattern.matches_event(event) is matched
+
+
 def test_outcome_lambda_reads_the_event_queue_in_batches(monitored):
     monitored.template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
@@ -202,6 +217,16 @@ def test_outcome_lambda_reads_the_event_queue_in_batches(monitored):
                 "deadLetterTargetArn": {"Fn::GetAtt": [Match.string_like_regexp("MonitorJobStateDeadLetters"), "Arn"]},
                 "maxReceiveCount": 5,
             },
+        },
+    )
+
+
+def test_outcome_lambda_hands_back_only_the_records_that_failed(monitored):
+    monitored.template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "EventSourceArn": {"Fn::GetAtt": [Match.string_like_regexp("MonitorJobStateEvents"), "Arn"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
         },
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lambdas.job_metrics import handler as job_metrics_handler
 from lambdas.job_metrics.handler import handler, publish_outcomes
 from lambdas.job_metrics.outcomes import parse_outcome, unique_outcomes
 
@@ -57,9 +58,10 @@ def test_job_that_failed_before_it_started_has_no_times():
     assert outcome.attempts == 0
 
 
-def test_eks_job_without_a_container_is_parsed():
+def test_eks_job_without_a_container_is_parsed_with_its_eks_attempts():
     outcome = parse_outcome(event("eks_succeeded"))
     assert outcome is not None and outcome.run_seconds == 30.0
+    assert outcome.attempts == 1  # from eksAttempts: "attempts" is empty for EKS jobs
 
 
 def test_array_parent_is_the_outcome_and_children_are_skipped():
@@ -128,9 +130,35 @@ def test_handler_reads_events_from_an_sqs_batch_and_dedupes(monkeypatch, capsys)
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Jobs")
     succeeded = event("succeeded_ec2")
     batch = sqs_batch(succeeded, succeeded, event("array_child_succeeded"))
-    batch["Records"].append({"messageId": "garbled", "body": "not json"})
+    batch["Records"].append({"messageId": "garbled", "body": "not json", "eventSource": "aws:sqs"})
     result = handler(batch, None)
-    assert result == {"records": 4, "outcomes": 1}
+    assert result == {"batchItemFailures": []}  # the garbled body is logged and dropped: a retry cannot read it
     (document,) = emf_documents(capsys.readouterr().out)
     assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Jobs"
     assert document["Succeeded"] == [1.0]
+
+
+def test_a_record_that_fails_goes_back_alone_and_is_counted_once_on_retry(monkeypatch, capsys):
+    real_publish = job_metrics_handler.publish_outcome
+
+    def publish_failing_fetch_entries(outcome, namespace):
+        if outcome.job_name == "fetch_entries":
+            raise RuntimeError("cannot publish")
+        real_publish(outcome, namespace)
+
+    monkeypatch.setattr(job_metrics_handler, "publish_outcome", publish_failing_fetch_entries)
+    flaky = event("failed_after_retries_fargate")  # fetch_entries
+    batch = sqs_batch(event("succeeded_ec2"), flaky, copy.deepcopy(flaky), event("failed_before_start"))
+    result = handler(batch, None)
+    # Only the record that failed is retried; its duplicate later in the batch is not a second copy to retry.
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    first = emf_documents(capsys.readouterr().out)
+    assert sorted(d["JobName"] for d in first) == ["train_classifier", "update_recommendation"]
+
+    monkeypatch.setattr(job_metrics_handler, "publish_outcome", real_publish)
+    retried = {"Records": [record for record in batch["Records"] if record["messageId"] == "m-1"]}
+    assert handler(retried, None) == {"batchItemFailures": []}
+    everything = first + emf_documents(capsys.readouterr().out)
+    failed_counts = {d["JobName"]: sum(d["Failed"]) for d in everything}
+    assert failed_counts == {"update_recommendation": 0.0, "fetch_entries": 1.0, "train_classifier": 1.0}
+    assert len(everything) == 3  # every outcome printed exactly once over the two deliveries

@@ -22,7 +22,7 @@ from moto import mock_aws
 from moto.events.models import EventPattern
 
 from lambdas.notify_slack import handler as notify_slack
-from lambdas.notify_slack import slack
+from lambdas.notify_slack import joblogs, slack
 from lambdas.notify_slack.message import MAX_BLOCKS, SECTION_LIMIT
 from tests.fake_batch import submit_job_kwargs
 
@@ -303,6 +303,61 @@ def test_unreadable_log_is_explained_and_the_post_still_goes(aws, webhook, clock
     response = invoke(records(event("job_fargate_failed")), clock)  # its stream was never written
     assert failures(response) == []
     assert "last lines unavailable: ResourceNotFoundException" in text(webhook.posts[0])
+
+
+class SlowLogs:
+    """A CloudWatch Logs client whose every read takes ``seconds`` on the fake clock."""
+
+    def __init__(self, clock: FakeClock, seconds: float) -> None:
+        self.clock, self.seconds, self.reads = clock, seconds, 0
+
+    def get_log_events(self, **request) -> dict:
+        self.reads += 1
+        self.clock.now += self.seconds
+        return {"events": [{"message": f"line of read {self.reads}"}]}
+
+
+def test_log_tails_stop_when_the_invocation_runs_short_of_time_and_the_post_still_goes(webhook, clock, caplog):
+    deadline = clock.now + 40.0
+    logs = SlowLogs(clock, seconds=11.0)  # the slowest a read can be with the client's timeouts
+    response = notify_slack.notify(
+        records(failed_job(1), failed_job(2), failed_job(3)),
+        webhook_url=webhook.url,
+        logs_client=logs,
+        pacer=notify_slack.PACER,
+        seconds_left=lambda: deadline - clock.now,
+    )
+    assert failures(response) == []
+    # 40 s left: read (29 left), read (18 left, under the margin), then skip.
+    assert logs.reads == 2
+    body = text(webhook.posts[0])
+    assert body.count("line of read") == 2
+    assert body.count("last lines unavailable: skipped, too little time left in this invocation") == 1
+    assert '"skipped_tails": 1' in logged(caplog)
+
+
+def test_no_log_tail_is_read_with_less_than_the_margin_left(webhook, clock):
+    logs = SlowLogs(clock, seconds=0.0)
+    response = notify_slack.notify(
+        records(failed_job(1)),
+        webhook_url=webhook.url,
+        logs_client=logs,
+        pacer=notify_slack.PACER,
+        seconds_left=lambda: joblogs.TAIL_TIME_MARGIN_SECONDS - 0.5,
+    )
+    assert failures(response) == [] and logs.reads == 0
+    assert "skipped, too little time left" in text(webhook.posts[0])
+
+
+def test_logs_client_has_short_timeouts_and_one_retry(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    notify_slack.logs_client.cache_clear()
+    try:
+        config = notify_slack.logs_client().meta.config
+    finally:
+        notify_slack.logs_client.cache_clear()
+    assert (config.connect_timeout, config.read_timeout) == (2, 3)
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
 
 
 def test_colour_per_status_as_in_the_original(aws, webhook, clock):

@@ -114,6 +114,52 @@ def test_oldest_runnable_age_comes_from_the_oldest_job_on_any_page(stubbed_batch
     assert depth.oldest_runnable_age_seconds == pytest.approx(2700.0)
 
 
+def array_parent(job_id: str, *, created_ms: int = 1_700_000_000_000, size: int, **children: int) -> dict:
+    """An array parent's ListJobs summary; ``children`` is its statusSummary (none when empty)."""
+    array: dict = {"size": size}
+    if children:
+        array["statusSummary"] = children
+        array["statusSummaryLastUpdatedAt"] = created_ms + 60_000
+    return {"jobId": job_id, "jobName": "estimate_gmm", "createdAt": created_ms, "arrayProperties": array}
+
+
+def test_array_parents_count_as_their_children_in_each_status(stubbed_batch):
+    client, stubber = stubbed_batch
+    # Batch shows the parent of 10,000 children as one PENDING job, on the second page here.
+    big = array_parent("array-1", size=10_000, RUNNABLE=9_000, STARTING=10, RUNNING=600, SUCCEEDED=380, FAILED=10)
+    listed = {
+        "SUBMITTED": [array_parent("array-2", size=50)],  # no children yet: the parent itself
+        "PENDING": summaries(1000) + [big, array_parent("array-3", size=4, PENDING=1, RUNNABLE=3)],
+        "RUNNABLE": summaries(5, start=2000),
+        "STARTING": [],
+        "RUNNING": summaries(2, start=3000),
+    }
+    for status in STATUSES:
+        add_pages(stubber, status, listed[status])
+    depth = count_jobs(client, QUEUE, max_workers=1)
+    assert depth.counts == {"SUBMITTED": 1, "PENDING": 1000 + 1, "RUNNABLE": 5 + 9_003, "STARTING": 10, "RUNNING": 2 + 600}
+    assert depth.api_calls == 1 + 2 + 1 + 1 + 1
+
+
+def test_oldest_runnable_age_counts_an_array_parent_with_runnable_children(stubbed_batch):
+    client, stubber = stubbed_batch
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    now_ms = int(now.timestamp() * 1000)
+    listed = {
+        "PENDING": [
+            array_parent("waiting", size=100, created_ms=now_ms - 2_700_000, RUNNABLE=40, RUNNING=60),
+            # Older, but none of its children waits: not a RUNNABLE job.
+            array_parent("busy", size=100, created_ms=now_ms - 9_000_000, RUNNING=100),
+        ],
+        "RUNNABLE": summaries(3, created_ms=now_ms - 60_000),
+    }
+    for status in STATUSES:
+        add_pages(stubber, status, listed.get(status, []))
+    depth = count_jobs(client, QUEUE, now=now, max_workers=1)
+    assert depth.counts["RUNNABLE"] == 43
+    assert depth.oldest_runnable_age_seconds == pytest.approx(2700.0)
+
+
 def test_no_runnable_job_gives_no_age():
     depth = count_jobs(PagedBatch({"RUNNING": summaries(3)}), QUEUE)
     assert depth.oldest_runnable_age_seconds is None
