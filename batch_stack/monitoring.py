@@ -217,6 +217,7 @@ class BatchQueueMonitor(Construct):
         self._queue_arns: list[str] = []
         self._jobs: set[tuple[str, str]] = set()
         self._labels: set[tuple[str, str]] = set()
+        self._queue_name_cache: dict[int, str] = {}
         self._health_widgets: dict[str, cloudwatch.GraphWidget] = {}
 
         self.dashboard: cloudwatch.Dashboard | None = self._build_dashboard() if dashboard else None
@@ -270,6 +271,13 @@ class BatchQueueMonitor(Construct):
             if not Token.is_unresolved(seconds) and seconds < 60:
                 self._fail(f"{prop}.oldest_runnable_age must be at least 1 minute, got {seconds:g} seconds")
 
+    def _queue_name(self, job_queue: batch.IJobQueue) -> str:
+        """The queue's name (a token for a queue of this app), read from the runtime once per queue."""
+        key = id(job_queue)
+        if key not in self._queue_name_cache:
+            self._queue_name_cache[key] = job_queue.job_queue_name
+        return self._queue_name_cache[key]
+
     def _new_label(self, label: str, what: str) -> str:
         if Token.is_unresolved(label):
             self._fail(f"{what} label must be a literal string (it names alarms and construct ids), got a token")
@@ -317,7 +325,7 @@ class BatchQueueMonitor(Construct):
             self._fail(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
         return self._metric(
             JOB_COUNT_METRIC_NAMES[status],
-            {QUEUE_DIMENSION: job_queue.job_queue_name},
+            {QUEUE_DIMENSION: self._queue_name(job_queue)},
             statistic=statistic,
             period=period,
             label=label,
@@ -329,7 +337,7 @@ class BatchQueueMonitor(Construct):
         """Seconds since the oldest RUNNABLE job of ``job_queue`` was created (0 when none is RUNNABLE)."""
         return self._metric(
             OLDEST_RUNNABLE_AGE_METRIC,
-            {QUEUE_DIMENSION: job_queue.job_queue_name},
+            {QUEUE_DIMENSION: self._queue_name(job_queue)},
             statistic=statistic,
             period=period,
             unit=cloudwatch.Unit.SECONDS,
@@ -341,7 +349,7 @@ class BatchQueueMonitor(Construct):
     ) -> cloudwatch.Metric:
         """ListJobs calls the gauge made for ``job_queue``."""
         return self._metric(
-            LIST_JOBS_CALLS_METRIC, {QUEUE_DIMENSION: job_queue.job_queue_name}, statistic=statistic, period=period
+            LIST_JOBS_CALLS_METRIC, {QUEUE_DIMENSION: self._queue_name(job_queue)}, statistic=statistic, period=period
         )
 
     def _job_metric(
@@ -355,7 +363,7 @@ class BatchQueueMonitor(Construct):
     ) -> cloudwatch.Metric:
         return self._metric(
             metric_name,
-            {QUEUE_DIMENSION: job_queue.job_queue_name, JOB_DIMENSION: job_name},
+            {QUEUE_DIMENSION: self._queue_name(job_queue), JOB_DIMENSION: job_name},
             statistic=statistic,
             period=period or _ONE_HOUR,
             label=label,
@@ -437,11 +445,11 @@ class BatchQueueMonitor(Construct):
             Default: the queue's name when known at synth, else its construct path.
         :param alarms: Its thresholds. Default: the monitor's ``queue_alarms``.
         """
-        label = self._new_label(label or _default_label(job_queue, job_queue.job_queue_name), "queue")
+        label = self._new_label(label or _default_label(job_queue, self._queue_name(job_queue)), "queue")
         alarms = alarms or self.queue_alarms
         self._validate_queue_alarms(f"alarms of queue {label!r}", alarms)
         self.watched_queues[label] = job_queue
-        self._queue_names.append(job_queue.job_queue_name)
+        self._queue_names.append(self._queue_name(job_queue))
         self._listen_to(job_queue)
 
         if alarms.runnable_backlog is not None:
@@ -501,7 +509,7 @@ class BatchQueueMonitor(Construct):
         """
         if Token.is_unresolved(job_name) or not BATCH_NAME_PATTERN.match(job_name):
             self._fail(f"job_name must be {BATCH_NAME_RULE}, got {job_name!r}")
-        queue_label = _default_label(job_queue, job_queue.job_queue_name)
+        queue_label = _default_label(job_queue, self._queue_name(job_queue))
         if (job_name, queue_label) in self._jobs:
             self._fail(f"job {job_name!r} on queue {queue_label!r} is already watched")
         same_name_elsewhere = any(name == job_name for name, _ in self._jobs)
@@ -847,7 +855,7 @@ class BatchQueueMonitor(Construct):
     def _add_queue_widgets(self, job_queue: batch.IJobQueue, label: str, alarms: QueueAlarms) -> None:
         if self.dashboard is None:
             return
-        native = {"JobQueueName": job_queue.job_queue_name}
+        native = {"JobQueueName": self._queue_name(job_queue)}
         age_annotations = (
             [cloudwatch.HorizontalAnnotation(value=alarms.oldest_runnable_age.to_seconds(), label="stuck alarm")]
             if alarms.oldest_runnable_age is not None

@@ -121,8 +121,12 @@ def schedule_expression_problem(expression: str) -> str | None:
 
 
 @cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+def _has_time_zone_data() -> bool:
+    try:
+        zoneinfo.ZoneInfo("Asia/Tokyo")
+    except zoneinfo.ZoneInfoNotFoundError:
+        return False
+    return True
 
 
 def time_zone_problem(name: str) -> str | None:
@@ -131,11 +135,14 @@ def time_zone_problem(name: str) -> str | None:
     Uses the machine's time zone database. Where Python finds none at all, any
     ``Area/Location``-shaped name is accepted rather than rejecting every name.
     """
-    known = _time_zones()
-    if name in known:
-        return None
-    if not known and re.fullmatch(r"UTC|[A-Z][A-Za-z_+-]*(/[A-Za-z0-9_+-]+)+", name):
-        return None
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*", name):
+        try:
+            zoneinfo.ZoneInfo(name)
+            return None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+        if not _has_time_zone_data() and re.fullmatch(r"UTC|[A-Z][A-Za-z_+-]*(/[A-Za-z0-9_+-]+)+", name):
+            return None
     return "expected an IANA time zone name such as 'UTC' or 'Asia/Tokyo'"
 
 

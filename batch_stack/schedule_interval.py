@@ -245,13 +245,19 @@ def _longest_cron_gap(fields_text: str, time_zone: str, since: date) -> int:
     wall = [t.hour * 3600 + t.minute * 60 for t in times]
     steady_day_gap = max((b - a for a, b in zip(wall, wall[1:], strict=False)), default=0)
 
+    # Most zones (UTC, Asia/Tokyo) keep one UTC offset all along: then a day's runs are plain arithmetic.
+    fixed_offset = _fixed_offset(zone, since, HORIZON_YEARS)
     longest = 0
     previous_run: int | None = None
     run_count = 0
     for day in _days(since, HORIZON_YEARS):
         if not cron.runs_on(day):
             continue
-        if _offset_changes(day, zone):
+        if fixed_offset is not None:
+            midnight = (day.toordinal() - _EPOCH_ORDINAL) * 86_400 - fixed_offset
+            first, last = midnight + wall[0], midnight + wall[-1]
+            day_gap, count = steady_day_gap, len(times)
+        elif _offset_changes(day, zone):
             runs = _runs_on_transition_day(day, times, zone)
             if not runs:
                 continue
@@ -277,6 +283,28 @@ def _days(start: date, years: int) -> Iterator[date]:
     while day < end:
         yield day
         day += one
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _fixed_offset(zone: ZoneInfo, since: date, years: int) -> int | None:
+    """The zone's UTC offset in seconds when it is the same on every day of the horizon, else None.
+
+    Checked at every month's 1st and 15th: a zone with daylight saving time differs
+    between some of them, so only zones without any change take the fast path.
+    """
+    offsets = {
+        datetime(since.year + year, month, day, tzinfo=zone).utcoffset()
+        for year in range(years + 1)
+        for month in range(1, 13)
+        for day in (1, 15)
+        if since.year + year <= 9999
+    }
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds())
 
 
 def _offset_changes(day: date, zone: ZoneInfo) -> bool:
