@@ -18,6 +18,7 @@ from constructs import Construct
 from batch_stack.config import JOB_EVENT_STATUSES
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
+from batch_stack.queues import encrypted_queue
 from batch_stack.schedule_expressions import time_zone_problem
 
 JOB_STATE_CHANGE = "Batch Job State Change"
@@ -208,24 +209,14 @@ class BatchFailureNotifier(Construct):
         return secret
 
     def _build_dead_letter_queue(self) -> sqs.Queue:
-        return sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        return encrypted_queue(self, "DeadLetterQueue")
 
     def _build_queue(self) -> sqs.Queue:
         # AWS: at least six times the function timeout, plus the batching window.
         visibility = Duration.seconds(6 * FUNCTION_TIMEOUT.to_seconds() + self.max_batching_window.to_seconds())
-        return sqs.Queue(
+        return encrypted_queue(
             self,
             "Queue",
-            # SQS-managed keys: EventBridge cannot send to a queue under the AWS-managed aws/sqs KMS key.
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
             visibility_timeout=visibility,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
         )
@@ -258,18 +249,11 @@ class BatchFailureNotifier(Construct):
         return function
 
     def _build_rule_dead_letter_queue(self) -> sqs.Queue:
-        queue = sqs.Queue(
+        queue = encrypted_queue(
             self,
             "RuleDeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(
-            queue,
-            "AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the EventBridge rule's target (events EventBridge could not "
-            "deliver to the notifier's queue); it has an alarm on any message.",
+            dead_letter_of="the EventBridge rule's target (events EventBridge could not deliver to the notifier's "
+            "queue); it has an alarm on any message",
         )
         return queue
 

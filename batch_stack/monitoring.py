@@ -46,6 +46,7 @@ from constructs import Construct, IConstruct, IValidation
 from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE, CLOUDWATCH_NAMESPACE_PATTERN, CLOUDWATCH_NAMESPACE_RULE
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
+from batch_stack.queues import encrypted_queue
 from batch_stack.schedule_interval import schedule_interval
 
 #: Job statuses counted every minute, in lifecycle order.
@@ -747,20 +748,13 @@ class BatchQueueMonitor(Construct):
         return schedule
 
     def _build_outcome_dead_letter_queue(self) -> sqs.Queue:
-        return sqs.Queue(
-            self,
-            "JobStateDeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        return encrypted_queue(self, "JobStateDeadLetters")
 
     def _build_outcome_queue(self) -> sqs.Queue:
-        return sqs.Queue(
+        return encrypted_queue(
             self,
             "JobStateEvents",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,  # EventBridge can send to SSE-SQS, not to the AWS-managed KMS key
-            enforce_ssl=True,
+            retention_period=Duration.days(4),
             visibility_timeout=Duration.minutes(3),  # 6 x the function timeout
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.outcome_dead_letter_queue, max_receive_count=5),
         )

@@ -22,6 +22,7 @@ from constructs import Construct
 from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge, finding_resource
+from batch_stack.queues import encrypted_queue
 from batch_stack.schedule_expressions import (
     environment_name_problem,
     fargate_resources_problem,
@@ -342,19 +343,7 @@ class ScheduledBatchJob(Construct):
         )
 
     def _build_dead_letter_queue(self) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(
-            queue,
-            "AwsSolutions-SQS3",
-            "This queue is itself the dead-letter queue of the job's schedule (and of its submit function).",
-        )
-        return queue
+        return encrypted_queue(self, "DeadLetterQueue", dead_letter_of="the job's schedule (and of its submit function)")
 
     def _build_submit_function(self) -> PythonFunction:
         function = PythonFunction(
