@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from batchctl import times
 from batchctl.errors import UsageError
 from batchctl.names import DEFAULT_LOG_GROUP, AppNames
+from lambdas.notify_slack.message import log_url
 
 DESCRIBE_JOBS_MAX_IDS = 100
 
@@ -133,15 +133,8 @@ def console_url(region: str, job_id: str) -> str:
 
 
 def log_stream_url(region: str, group: str, stream: str) -> str:
-    """The CloudWatch console's page of one log stream (its fragment doubles the escaping, '%' as '$25')."""
-
-    def escape(value: str) -> str:
-        return quote(quote(value, safe=""), safe="").replace("%", "$")
-
-    return (
-        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
-        f"#logsV2:log-groups/log-group/{escape(group)}/log-events/{escape(stream)}"
-    )
+    """The CloudWatch console's page of one log stream: the same link the Slack notifications carry."""
+    return log_url(region, group, stream)
 
 
 def queue_name(job: dict[str, Any]) -> str:
