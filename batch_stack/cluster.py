@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Stack, Token
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -14,6 +14,7 @@ from constructs import Construct
 
 from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE
 from batch_stack.nag import acknowledge
+from batch_stack.tokens import is_unresolved
 
 #: Instance-type strings that Batch treats as families of instances rather than one type.
 INSTANCE_CLASS_KEYWORDS = ("optimal", "default_x86_64", "default_arm64")
@@ -139,19 +140,15 @@ class BatchCluster(Construct):
         raise ValueError(f"BatchCluster '{self.node.id}': {message}")
 
     def _validate(self) -> None:
-        if self.name is not None and not Token.is_unresolved(self.name):
+        if self.name is not None and not is_unresolved(self.name):
             longest = self.name + ("-fargate" if self.fargate else "-spot" if self.spot else "")
             if not BATCH_NAME_PATTERN.match(longest):
                 self._fail(f"name must be {BATCH_NAME_RULE} (with its '-spot'/'-fargate' suffix), got {self.name!r}")
         for prop in ("min_vcpus", "max_vcpus", "spot_max_vcpus", "fargate_max_vcpus"):
             value = getattr(self, prop)
-            if not Token.is_unresolved(value) and value < (0 if prop == "min_vcpus" else 1):
+            if not is_unresolved(value) and value < (0 if prop == "min_vcpus" else 1):
                 self._fail(f"{prop} must be at least {0 if prop == 'min_vcpus' else 1}, got {value}")
-        if (
-            not Token.is_unresolved(self.min_vcpus)
-            and not Token.is_unresolved(self.max_vcpus)
-            and self.max_vcpus < self.min_vcpus
-        ):
+        if not is_unresolved(self.min_vcpus) and not is_unresolved(self.max_vcpus) and self.max_vcpus < self.min_vcpus:
             self._fail(f"max_vcpus ({self.max_vcpus}) must be at least min_vcpus ({self.min_vcpus})")
         if not self.instance_types:
             self._fail("instance_types must name at least one type, family or 'optimal', got []")
@@ -164,7 +161,7 @@ class BatchCluster(Construct):
             self._fail(
                 f"instance_types cannot mix 'optimal' with 'default_x86_64'/'default_arm64', got {list(self.instance_types)}"
             )
-        if not Token.is_unresolved(self.queue_priority) and not 0 <= self.queue_priority <= 1000:
+        if not is_unresolved(self.queue_priority) and not 0 <= self.queue_priority <= 1000:
             self._fail(f"queue_priority must be from 0 to 1000, got {self.queue_priority}")
         if self._spot_on_demand_fallback_given is not None and not self.spot:
             self._fail(
@@ -172,7 +169,7 @@ class BatchCluster(Construct):
             )
         for limit in self.runnable_time_limits:
             minutes = limit.max_time.to_minutes()
-            if not Token.is_unresolved(minutes) and not 10 <= minutes <= 1440:
+            if not is_unresolved(minutes) and not 10 <= minutes <= 1440:
                 self._fail(
                     f"a runnable time limit must be from 10 minutes to 24 hours (AWS Batch's range), got {minutes} minutes"
                 )

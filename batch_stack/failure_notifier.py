@@ -20,6 +20,7 @@ from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
 from batch_stack.queues import encrypted_queue
 from batch_stack.schedule_expressions import time_zone_problem
+from batch_stack.tokens import is_unresolved
 
 JOB_STATE_CHANGE = "Batch Job State Change"
 QUEUE_BLOCKED = "Batch Job Queue Blocked"
@@ -170,24 +171,24 @@ class BatchFailureNotifier(Construct):
         unknown = [s for s in self.statuses if s not in JOB_EVENT_STATUSES]
         if not self.statuses or unknown or len(set(self.statuses)) != len(self.statuses):
             self._fail(f"statuses must be distinct values from {', '.join(JOB_EVENT_STATUSES)}, got {list(self.statuses)}")
-        problem = None if Token.is_unresolved(self.time_zone) else time_zone_problem(self.time_zone)
+        problem = None if is_unresolved(self.time_zone) else time_zone_problem(self.time_zone)
         if problem:
             self._fail(f"time_zone must be an IANA time zone name ({problem}), got {self.time_zone!r}")
-        if not Token.is_unresolved(self.log_lines) and not 0 <= self.log_lines <= 50:
+        if not is_unresolved(self.log_lines) and not 0 <= self.log_lines <= 50:
             self._fail(f"log_lines must be from 0 to 50, got {self.log_lines}")
-        if not Token.is_unresolved(self.max_concurrency) and not 2 <= self.max_concurrency <= 1000:
+        if not is_unresolved(self.max_concurrency) and not 2 <= self.max_concurrency <= 1000:
             self._fail(f"max_concurrency must be from 2 to 1000 (the SQS event source's range), got {self.max_concurrency}")
-        if not Token.is_unresolved(self.batch_size) and not 1 <= self.batch_size <= 10_000:
+        if not is_unresolved(self.batch_size) and not 1 <= self.batch_size <= 10_000:
             self._fail(f"batch_size must be from 1 to 10000, got {self.batch_size}")
         window = self.max_batching_window.to_seconds()
-        if not Token.is_unresolved(window) and not 0 <= window <= 300:
+        if not is_unresolved(window) and not 0 <= window <= 300:
             self._fail(f"max_batching_window must be from 0 to 300 seconds, got {window} seconds")
-        if not Token.is_unresolved(self.batch_size) and self.batch_size > 10 and not Token.is_unresolved(window) and window < 1:
+        if not is_unresolved(self.batch_size) and self.batch_size > 10 and not is_unresolved(window) and window < 1:
             self._fail(f"max_batching_window must be at least 1 second when batch_size is above 10, got {window} seconds")
         age = self.max_message_age.to_seconds()
-        if not Token.is_unresolved(age) and age < 60:
+        if not is_unresolved(age) and age < 60:
             self._fail(f"max_message_age must be at least 60 seconds, got {age} seconds")
-        if not Token.is_unresolved(self.alarm_name_prefix) and not self.alarm_name_prefix.strip():
+        if not is_unresolved(self.alarm_name_prefix) and not self.alarm_name_prefix.strip():
             self._fail(f"alarm_name_prefix must not be empty, got {self.alarm_name_prefix!r}")
 
     # ------------------------------------------------------------------ parts (override to customise)
@@ -327,7 +328,7 @@ class BatchFailureNotifier(Construct):
     def _post_interval(self) -> str:
         """Seconds between two posts of one container: all ``max_concurrency`` of them together stay
         under Slack's one message a second, with a tenth to spare for timing noise."""
-        if Token.is_unresolved(self.max_concurrency):
+        if is_unresolved(self.max_concurrency):
             return Token.as_string(self.max_concurrency)
         return f"{1.1 * self.max_concurrency:g}"
 

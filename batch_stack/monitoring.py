@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import jsii
-from aws_cdk import Annotations, Duration, Fn, IStableStringProducer, Lazy, Stack, Token
+from aws_cdk import Annotations, Duration, Fn, IStableStringProducer, Lazy, Stack
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
@@ -48,6 +48,7 @@ from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
 from batch_stack.queues import encrypted_queue
 from batch_stack.schedule_interval import schedule_interval
+from batch_stack.tokens import is_unresolved
 
 #: Job statuses counted every minute, in lifecycle order.
 STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
@@ -203,7 +204,8 @@ class BatchQueueMonitor(Construct):
         self.dead_letter_alarms_enabled = dead_letter_alarms
         self.function_error_alarms_enabled = function_error_alarms
         self.mackerel = mackerel
-        self.dashboard_name = dashboard_name or f"{Stack.of(self).stack_name}-batch-monitor"
+        self._stack_name = Stack.of(self).stack_name  # read once: every alarm name starts with it
+        self.dashboard_name = dashboard_name or f"{self._stack_name}-batch-monitor"
         self._validate()
         self._validate_queue_alarms("queue_alarms", self.queue_alarms)
 
@@ -244,43 +246,50 @@ class BatchQueueMonitor(Construct):
         raise ValueError(f"BatchQueueMonitor '{self.node.id}': {message}")
 
     def _validate(self) -> None:
-        if not Token.is_unresolved(self.namespace) and not CLOUDWATCH_NAMESPACE_PATTERN.match(self.namespace):
+        if not is_unresolved(self.namespace) and not CLOUDWATCH_NAMESPACE_PATTERN.match(self.namespace):
             self._fail(f"namespace must be {CLOUDWATCH_NAMESPACE_RULE}, got {self.namespace!r}")
         self._validate_multiple("missed_run_multiple", self.missed_run_multiple)
-        if not Token.is_unresolved(self.dashboard_name) and not DASHBOARD_NAME_PATTERN.match(self.dashboard_name):
+        if not is_unresolved(self.dashboard_name) and not DASHBOARD_NAME_PATTERN.match(self.dashboard_name):
             self._fail(f"dashboard_name must be 1-255 letters, digits, '-' and '_', got {self.dashboard_name!r}")
         if self.mackerel is not None:
             service, base_url = self.mackerel.service, self.mackerel.base_url
-            if not Token.is_unresolved(service) and not MACKEREL_SERVICE_PATTERN.match(service):
+            if not is_unresolved(service) and not MACKEREL_SERVICE_PATTERN.match(service):
                 self._fail(f"mackerel.service must be 2-63 letters, digits, '-' and '_', got {service!r}")
-            if not Token.is_unresolved(base_url) and not base_url.startswith("https://"):
+            if not is_unresolved(base_url) and not base_url.startswith("https://"):
                 self._fail(f"mackerel.base_url must start with https://, got {base_url!r}")
 
     def _validate_multiple(self, prop: str, multiple: float) -> None:
-        if not Token.is_unresolved(multiple) and not multiple > 1:
+        if not is_unresolved(multiple) and not multiple > 1:
             self._fail(f"{prop} must be more than 1 (a run may come a little late), got {multiple}")
 
     def _validate_queue_alarms(self, prop: str, alarms: QueueAlarms) -> None:
         backlog = alarms.runnable_backlog
-        if backlog is not None and not Token.is_unresolved(backlog) and backlog < 0:
+        if backlog is not None and not is_unresolved(backlog) and backlog < 0:
             self._fail(f"{prop}.runnable_backlog must be 0 or more jobs (or None for no alarm), got {backlog}")
         minutes = alarms.runnable_backlog_period.to_seconds() / 60
-        if not Token.is_unresolved(minutes) and (minutes != int(minutes) or not 1 <= minutes <= 1440):
+        if not is_unresolved(minutes) and (minutes != int(minutes) or not 1 <= minutes <= 1440):
             self._fail(f"{prop}.runnable_backlog_period must be whole minutes from 1 to 1440, got {minutes:g} minutes")
         if alarms.oldest_runnable_age is not None:
             seconds = alarms.oldest_runnable_age.to_seconds()
-            if not Token.is_unresolved(seconds) and seconds < 60:
+            if not is_unresolved(seconds) and seconds < 60:
                 self._fail(f"{prop}.oldest_runnable_age must be at least 1 minute, got {seconds:g} seconds")
 
     def _queue_name(self, job_queue: batch.IJobQueue) -> str:
-        """The queue's name (a token for a queue of this app), read from the runtime once per queue."""
+        """The queue's name, read once per queue.
+
+        A queue this app creates with a name gives it literally: the metric dimensions and
+        the dashboard then hold the name itself rather than a token CloudFormation derives
+        from the queue's ARN. Otherwise (imported, or named by CloudFormation) the token.
+        """
         key = id(job_queue)
         if key not in self._queue_name_cache:
-            self._queue_name_cache[key] = job_queue.job_queue_name
+            resource = job_queue.node.default_child
+            literal = getattr(resource, "job_queue_name", None) if isinstance(resource, batch.CfnJobQueue) else None
+            self._queue_name_cache[key] = literal if literal and not is_unresolved(literal) else job_queue.job_queue_name
         return self._queue_name_cache[key]
 
     def _new_label(self, label: str, what: str) -> str:
-        if Token.is_unresolved(label):
+        if is_unresolved(label):
             self._fail(f"{what} label must be a literal string (it names alarms and construct ids), got a token")
         safe = _LABEL_UNSAFE.sub("-", label).strip("-")
         if not safe:
@@ -508,7 +517,7 @@ class BatchQueueMonitor(Construct):
         :returns: The alarm, or ``None`` when turned off or when the interval is too long
             for a CloudWatch alarm (over 7 days; a warning says so).
         """
-        if Token.is_unresolved(job_name) or not BATCH_NAME_PATTERN.match(job_name):
+        if is_unresolved(job_name) or not BATCH_NAME_PATTERN.match(job_name):
             self._fail(f"job_name must be {BATCH_NAME_RULE}, got {job_name!r}")
         queue_label = _default_label(job_queue, self._queue_name(job_queue))
         if (job_name, queue_label) in self._jobs:
@@ -529,7 +538,7 @@ class BatchQueueMonitor(Construct):
     def _missed_run_alarm(
         self, job_name: str, job_queue: batch.IJobQueue, label: str, expression: str, time_zone: str, multiple: float
     ) -> cloudwatch.Alarm | None:
-        if Token.is_unresolved(expression) or Token.is_unresolved(time_zone):
+        if is_unresolved(expression) or is_unresolved(time_zone):
             Annotations.of(self).add_warning_v2(
                 "batch-jobs:missedRunToken",
                 f"No missed-run alarm for job {job_name!r}: its schedule is only known at deploy time.",
@@ -648,7 +657,7 @@ class BatchQueueMonitor(Construct):
 
     def alarm_name(self, kind: str, label: str) -> str:
         """``<stack name>-<kind>-<label>``, at most 255 characters (a long label is cut and hashed)."""
-        prefix = f"{Stack.of(self).stack_name}-{kind}-"
+        prefix = f"{self._stack_name}-{kind}-"
         name = prefix + label
         if len(name) > 255:
             digest = hashlib.sha256(label.encode()).hexdigest()[:8]
@@ -811,7 +820,7 @@ class BatchQueueMonitor(Construct):
         dashboard.add_widgets(
             cloudwatch.TextWidget(
                 markdown=(
-                    f"# {Stack.of(self).stack_name}: AWS Batch\n"
+                    f"# {self._stack_name}: AWS Batch\n"
                     "Jobs by status are counted every minute (namespace "
                     f"`{self.namespace}`); outcomes come from Batch Job State Change events. "
                     "First row: is the monitoring itself healthy?"
@@ -987,7 +996,7 @@ class _WatchesAQueue:
 
 def _default_label(construct: IConstruct, name: str | None) -> str:
     """A queue's literal name, else the construct's path inside its stack ("Cluster-SpotJobQueue")."""
-    if name is not None and not Token.is_unresolved(name):
+    if name is not None and not is_unresolved(name):
         return name
     stack_path = Stack.of(construct).node.path
     path = construct.node.path

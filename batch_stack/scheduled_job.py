@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Size, Stack, TimeZone, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy, Size, Stack, TimeZone
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
@@ -31,6 +31,7 @@ from batch_stack.schedule_expressions import (
     schedule_name_problem,
     time_zone_problem,
 )
+from batch_stack.tokens import is_unresolved
 
 #: The parameter that carries the time the schedule fired; use ``Ref::scheduled_time`` in a command.
 SCHEDULED_TIME_PARAMETER = "scheduled_time"
@@ -232,27 +233,27 @@ class ScheduledBatchJob(Construct):
         raise ValueError(f"ScheduledBatchJob '{self.node.id}': {message}")
 
     def _validate(self) -> None:
-        if not Token.is_unresolved(self.job_name) and not BATCH_NAME_PATTERN.match(self.job_name):
+        if not is_unresolved(self.job_name) and not BATCH_NAME_PATTERN.match(self.job_name):
             self._fail(f"job_name must be {BATCH_NAME_RULE}, got {self.job_name!r}")
-        if self.schedule_name is not None and not Token.is_unresolved(self.schedule_name):
+        if self.schedule_name is not None and not is_unresolved(self.schedule_name):
             problem = schedule_name_problem(self.schedule_name)
             if problem:
                 self._fail(f"schedule_name must be {problem}, got {self.schedule_name!r}")
-        if not Token.is_unresolved(self.schedule_expression):
+        if not is_unresolved(self.schedule_expression):
             problem = schedule_expression_problem(self.schedule_expression)
             if problem:
                 self._fail(f"schedule {self.schedule_expression!r} is not valid: {problem}")
-        if not Token.is_unresolved(self.time_zone):
+        if not is_unresolved(self.time_zone):
             problem = time_zone_problem(self.time_zone)
             if problem:
                 self._fail(f"time_zone must be {problem.removeprefix('expected ')}, got {self.time_zone!r}")
         seconds = self.timeout.to_seconds()
-        if not Token.is_unresolved(seconds) and seconds < 60:
+        if not is_unresolved(seconds) and seconds < 60:
             self._fail(f"timeout must be at least 60 seconds (AWS Batch minimum), got {seconds:g}")
         memory_mib = self.memory.to_mebibytes()
-        if not Token.is_unresolved(memory_mib) and memory_mib < 4:
+        if not is_unresolved(memory_mib) and memory_mib < 4:
             self._fail(f"memory must be at least 4 MiB (AWS Batch minimum), got {memory_mib:g} MiB")
-        if not Token.is_unresolved(self.retry_attempts) and not 1 <= self.retry_attempts <= 10:
+        if not is_unresolved(self.retry_attempts) and not 1 <= self.retry_attempts <= 10:
             self._fail(f"retry_attempts must be from 1 to 10, got {self.retry_attempts}")
         self._validate_retry_rules()
         for name in (*self.environment, *self.secrets):
@@ -261,9 +262,9 @@ class ScheduledBatchJob(Construct):
                 self._fail(f"environment variable {name!r} is not allowed: {problem}")
         if SCHEDULED_TIME_PARAMETER in self.parameters:
             self._fail(f"parameters must not set {SCHEDULED_TIME_PARAMETER!r}: the schedule fills it in")
-        if not Token.is_unresolved(self.vcpus):
+        if not is_unresolved(self.vcpus):
             if self.fargate:
-                if not Token.is_unresolved(memory_mib):
+                if not is_unresolved(memory_mib):
                     problem = fargate_resources_problem(self.vcpus, int(memory_mib))
                     if problem:
                         self._fail(f"vcpus and memory must be a size Fargate offers: {problem}")
