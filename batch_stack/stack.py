@@ -81,11 +81,7 @@ class BatchJobsStack(Stack):
         """Slack notifications for every queue of the cluster; scheduled jobs add their log groups."""
         if not settings.enabled:
             return None
-        secret = (
-            secretsmanager.Secret.from_secret_name_v2(self, "WebhookSecret", settings.webhook_secret_name)
-            if settings.webhook_secret_name
-            else None
-        )
+        secret = self._existing_secret("WebhookSecret", settings.webhook_secret_name) if settings.webhook_secret_name else None
         notifier = BatchFailureNotifier(
             self,
             "Notifier",
@@ -108,11 +104,7 @@ class BatchJobsStack(Stack):
         return notifier
 
     def _build_monitor(self, settings: MonitoringSettings, mackerel: MackerelSettings | None) -> BatchQueueMonitor | None:
-        """Gauges, outcomes, alarms and the dashboard for the cluster's queues.
-
-        Scheduled jobs, dead-letter queues and functions of other parts are wired in
-        with ``self.monitor.watch_*`` where those parts are built.
-        """
+        """Gauges, outcomes, alarms and the dashboard for the cluster's queues, the jobs and the notifier."""
         if not settings.enabled:
             return None
         monitor = BatchQueueMonitor(
