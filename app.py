@@ -13,7 +13,7 @@ from typing import Any
 
 import aws_cdk as cdk
 
-from batch_stack.config import ConfigError, load_config
+from batch_stack.config import load_config
 from batch_stack.stack import BatchJobsStack
 
 
@@ -46,10 +46,7 @@ def _truthy(value: Any) -> bool:
 def main() -> int:
     try:
         build_app().synth()
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ValueError as error:  # a construct's own check, e.g. "BatchCluster 'Cluster': ..."
+    except ValueError as error:  # a ConfigError, or a construct's own check ("BatchCluster 'Cluster': ...")
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -5,19 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE
 from batch_stack.nag import acknowledge
+from batch_stack.rules import (
+    BATCH_NAME_PATTERN,
+    BATCH_NAME_RULE,
+    FARGATE_QUEUE_SUFFIX,
+    INSTANCE_CLASS_KEYWORDS,
+    MAX_VCPUS,
+    MIN_VCPUS,
+    QUEUE_PRIORITY,
+    RUNNABLE_TIME_LIMIT_MINUTES,
+    SPOT_QUEUE_SUFFIX,
+)
+from batch_stack.scheduled_job import job_definition_arn_any_revision
 from batch_stack.tokens import is_unresolved
-
-#: Instance-type strings that Batch treats as families of instances rather than one type.
-INSTANCE_CLASS_KEYWORDS = ("optimal", "default_x86_64", "default_arm64")
 
 
 @dataclass(frozen=True)
@@ -125,11 +133,13 @@ class BatchCluster(Construct):
         self.spot_job_queue: batch.JobQueue | None = None
         if self.spot_environment is not None:
             spot_order = [self.spot_environment] + ([self.on_demand_environment] if self.spot_on_demand_fallback else [])
-            self.spot_job_queue = self._build_job_queue("SpotJobQueue", _suffixed(name, "-spot"), spot_order)
+            self.spot_job_queue = self._build_job_queue("SpotJobQueue", _suffixed(name, SPOT_QUEUE_SUFFIX), spot_order)
         self.fargate_job_queue: batch.JobQueue | None = None
         if self.fargate_environment is not None:
             fargate_order = [e for e in (self.fargate_spot_environment, self.fargate_environment) if e is not None]
-            self.fargate_job_queue = self._build_job_queue("FargateJobQueue", _suffixed(name, "-fargate"), fargate_order)
+            self.fargate_job_queue = self._build_job_queue(
+                "FargateJobQueue", _suffixed(name, FARGATE_QUEUE_SUFFIX), fargate_order
+            )
         self.job_queues: list[batch.JobQueue] = [
             q for q in (self.job_queue, self.spot_job_queue, self.fargate_job_queue) if q is not None
         ]
@@ -141,13 +151,17 @@ class BatchCluster(Construct):
 
     def _validate(self) -> None:
         if self.name is not None and not is_unresolved(self.name):
-            longest = self.name + ("-fargate" if self.fargate else "-spot" if self.spot else "")
+            longest = self.name + (FARGATE_QUEUE_SUFFIX if self.fargate else SPOT_QUEUE_SUFFIX if self.spot else "")
             if not BATCH_NAME_PATTERN.match(longest):
-                self._fail(f"name must be {BATCH_NAME_RULE} (with its '-spot'/'-fargate' suffix), got {self.name!r}")
+                self._fail(
+                    f"name must be {BATCH_NAME_RULE} (with its '{SPOT_QUEUE_SUFFIX}'/'{FARGATE_QUEUE_SUFFIX}' suffix), "
+                    f"got {self.name!r}"
+                )
         for prop in ("min_vcpus", "max_vcpus", "spot_max_vcpus", "fargate_max_vcpus"):
             value = getattr(self, prop)
-            if not is_unresolved(value) and value < (0 if prop == "min_vcpus" else 1):
-                self._fail(f"{prop} must be at least {0 if prop == 'min_vcpus' else 1}, got {value}")
+            allowed = MIN_VCPUS if prop == "min_vcpus" else MAX_VCPUS
+            if not is_unresolved(value) and value not in allowed:
+                self._fail(f"{prop} {allowed.problem(value)}, got {value}")
         if not is_unresolved(self.min_vcpus) and not is_unresolved(self.max_vcpus) and self.max_vcpus < self.min_vcpus:
             self._fail(f"max_vcpus ({self.max_vcpus}) must be at least min_vcpus ({self.min_vcpus})")
         if not self.instance_types:
@@ -161,17 +175,17 @@ class BatchCluster(Construct):
             self._fail(
                 f"instance_types cannot mix 'optimal' with 'default_x86_64'/'default_arm64', got {list(self.instance_types)}"
             )
-        if not is_unresolved(self.queue_priority) and not 0 <= self.queue_priority <= 1000:
-            self._fail(f"queue_priority must be from 0 to 1000, got {self.queue_priority}")
+        if not is_unresolved(self.queue_priority) and self.queue_priority not in QUEUE_PRIORITY:
+            self._fail(f"queue_priority {QUEUE_PRIORITY.problem(self.queue_priority)}, got {self.queue_priority}")
         if self._spot_on_demand_fallback_given is not None and not self.spot:
             self._fail(
                 f"spot_on_demand_fallback applies only with spot=True, got {self._spot_on_demand_fallback_given} with spot=False"
             )
         for limit in self.runnable_time_limits:
             minutes = limit.max_time.to_minutes()
-            if not is_unresolved(minutes) and not 10 <= minutes <= 1440:
+            if not is_unresolved(minutes) and minutes not in RUNNABLE_TIME_LIMIT_MINUTES:
                 self._fail(
-                    f"a runnable time limit must be from 10 minutes to 24 hours (AWS Batch's range), got {minutes} minutes"
+                    f"a runnable time limit must be {RUNNABLE_TIME_LIMIT_MINUTES.rule} (AWS Batch's range), got {minutes} minutes"
                 )
 
     # ------------------------------------------------------------------ parts (override to customise)
@@ -295,15 +309,8 @@ class BatchCluster(Construct):
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["batch:SubmitJob"],
-            resource_arns=[queue.job_queue_arn, job_definition_arn_any_revision(self, job_definition)],
+            resource_arns=[queue.job_queue_arn, job_definition_arn_any_revision(self, job_definition.job_definition_name)],
         )
-
-
-def job_definition_arn_any_revision(scope: Construct, job_definition: batch.IJobDefinition) -> str:
-    """``arn:...:job-definition/<name>:*`` for a job definition: every revision, nothing else."""
-    return Stack.of(scope).format_arn(
-        service="batch", resource="job-definition", resource_name=f"{job_definition.job_definition_name}:*"
-    )
 
 
 def _suffixed(name: str | None, suffix: str) -> str | None:

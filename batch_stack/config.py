@@ -7,252 +7,34 @@ file, the key, the bad value and what is allowed::
 
     config/bad.toml: cluster.max_vcpus = -1 is not allowed: expected an integer from 0 to 100000
 
-Each section is parsed by a small function over a :class:`Table`, which knows
-where it is in the file, rejects keys it was not asked for, and turns a wrong
-type or range into a :class:`ConfigError`.
+Each section is parsed by a small function over a :class:`Table`
+(``batch_stack.config_table``), which knows where it is in the file, rejects keys
+it was not asked for, and turns a wrong type or range into a :class:`ConfigError`.
+The limits themselves are AWS's and the constructs' too: they live in ``batch_stack.rules``.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from batch_stack.schedule_expressions import (
-    SCHEDULE_NAME_PATTERN,
-    SCHEDULE_NAME_RULE,
-    environment_name_problem,
-    fargate_resources_problem,
-    schedule_expression_problem,
-    time_zone_problem,
-)
+from batch_stack import rules
+from batch_stack.config_table import MISSING, ConfigError, Table
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
-# AWS Batch names (job, job definition, queue, compute environment).
-BATCH_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
-BATCH_NAME_RULE = "1-128 letters, digits, '-' and '_', starting with a letter or digit"
-# CloudWatch namespaces of custom metrics (and not AWS/...).
-CLOUDWATCH_NAMESPACE_PATTERN = re.compile(r"^(?!AWS/)[A-Za-z0-9.\-_/#:]{1,255}$")
-CLOUDWATCH_NAMESPACE_RULE = "1-255 letters, digits and . - _ / # : not starting with 'AWS/'"
 # CloudFormation stack names.
 STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 STACK_NAME_RULE = "1-128 letters, digits and '-', starting with a letter"
-
-# Job statuses AWS Batch sends "Batch Job State Change" events for (there is no SUBMITTED event).
-JOB_EVENT_STATUSES = ("PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
-# Secrets Manager secret names.
-SECRET_NAME_PATTERN = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
-SECRET_NAME_RULE = "1-512 letters, digits and /_+=.@-"  # noqa: S105 -- a naming rule, not a secret
-SECRET_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$")
-# Secrets Manager reads a name ending in '-' and six characters as a name plus its ARN suffix.
-_SUFFIX_LIKE = re.compile(r"-[A-Za-z0-9]{6}$")
-
-
-def secret_reference_problem(value: str, *, allow_arn: bool = True) -> str | None:
-    """Why ``value`` cannot name a Secrets Manager secret for this app, or None.
-
-    A name is looked up by ECS and Lambda through a partial ARN, which Secrets Manager
-    cannot resolve when the name itself ends in a hyphen and six characters; an ARN
-    must be complete (with that suffix) for IAM to match it.
-    """
-    if value.startswith("arn:"):
-        if not allow_arn:
-            return "expected a secret name, not an ARN"
-        if not SECRET_ARN_PATTERN.match(value):
-            return "expected the secret's complete ARN, ending in '-' and the 6 characters Secrets Manager adds"
-        return None
-    if not SECRET_NAME_PATTERN.match(value):
-        return f"expected a Secrets Manager secret name ({SECRET_NAME_RULE}) or complete ARN"
-    if _SUFFIX_LIKE.search(value):
-        return "a name ending in '-' and six characters is read as an ARN suffix by Secrets Manager: give the complete ARN"
-    return None
-
-
-_MISSING = object()
-T = TypeVar("T")
-
-
-class ConfigError(ValueError):
-    """A config value that is missing, of the wrong type or out of range.
-
-    ``str(error)`` is the one line the app prints before it exits.
-    """
-
-    def __init__(self, source: Path | str, key: str, value: Any, allowed: str) -> None:
-        self.source = str(source)
-        self.key = key
-        self.value = value
-        self.allowed = allowed
-        shown = "(missing)" if value is _MISSING else _show(value)
-        super().__init__(f"{self.source}: {key} = {shown} is not allowed: {allowed}")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{table}"
-    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-class Table:
-    """One TOML table, read key by key.
-
-    Every getter removes the key it reads; :meth:`done` then rejects what is
-    left, so a misspelt key is an error rather than silently ignored.
-    """
-
-    def __init__(self, source: Path | str, prefix: str, data: Mapping[str, Any]) -> None:
-        self.source = source
-        self.prefix = prefix
-        self._data = dict(data)
-        self._known: list[str] = []
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def error(self, name: str, value: Any, allowed: str) -> ConfigError:
-        return ConfigError(self.source, self.key(name), value, allowed)
-
-    def _take(self, name: str, default: Any) -> Any:
-        self._known.append(name)
-        if name in self._data:
-            return self._data.pop(name)
-        if default is _MISSING:
-            raise self.error(name, _MISSING, "this key is required")
-        return default
-
-    def has(self, name: str) -> bool:
-        return name in self._data
-
-    def str(
-        self,
-        name: str,
-        default: Any = _MISSING,
-        *,
-        choices: Iterable[str] | None = None,
-        pattern: re.Pattern[str] | None = None,
-        rule: str | None = None,
-        check: Callable[[str], str | None] | None = None,
-    ) -> Any:
-        """A string; ``check`` returns the rule it breaks, or None."""
-        value = self._take(name, default)
-        if value is default and default is not _MISSING:
-            return value
-        choices = list(choices) if choices is not None else None
-        if not isinstance(value, str):
-            raise self.error(name, value, _choices_rule(choices) if choices else "expected a string")
-        if choices is not None and value not in choices:
-            raise self.error(name, value, _choices_rule(choices))
-        if pattern is not None and not pattern.match(value):
-            raise self.error(name, value, rule or f"expected a string matching {pattern.pattern}")
-        problem = check(value) if check is not None else None
-        if problem:
-            raise self.error(name, value, problem)
-        return value
-
-    def int(self, name: str, default: Any = _MISSING, *, minimum: int | None = None, maximum: int | None = None) -> Any:
-        value = self._take(name, default)
-        if value is default and default is not _MISSING:
-            return value
-        in_range = isinstance(value, int) and not isinstance(value, bool)
-        in_range = in_range and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
-        if not in_range:
-            raise self.error(name, value, _range_rule("an integer", minimum, maximum))
-        return value
-
-    def number(self, name: str, default: Any = _MISSING, *, minimum: float | None = None, maximum: float | None = None) -> Any:
-        value = self._take(name, default)
-        if value is default and default is not _MISSING:
-            return value
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        ok = ok and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
-        if not ok:
-            raise self.error(name, value, _range_rule("a number", minimum, maximum))
-        return float(value)
-
-    def bool(self, name: str, default: Any = _MISSING) -> Any:
-        value = self._take(name, default)
-        if not isinstance(value, bool) and not (value is default and default is not _MISSING):
-            raise self.error(name, value, "expected true or false")
-        return value
-
-    def str_list(
-        self,
-        name: str,
-        default: Any = _MISSING,
-        *,
-        item: Callable[[str], str | None] | None = None,
-        min_items: int = 0,
-    ) -> Any:
-        """A list of strings; ``item`` returns a rule when one item is wrong."""
-        value = self._take(name, default)
-        if value is default and default is not _MISSING:
-            return value
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(name, value, "expected a list of strings")
-        if len(value) < min_items:
-            raise self.error(name, value, f"expected at least {min_items} item(s)")
-        for index, entry in enumerate(value):
-            problem = item(entry) if item else None
-            if problem:
-                raise ConfigError(self.source, f"{self.key(name)}[{index}]", entry, problem)
-        return tuple(value)
-
-    def str_map(self, name: str, *, key_rule: Callable[[str], str | None] | None = None) -> dict[str, str]:
-        """An inline table of string values, e.g. ``environment = { A = "1" }``."""
-        value = self._take(name, {})
-        if not isinstance(value, dict):
-            raise self.error(name, value, "expected a table of strings")
-        for entry_key, entry in value.items():
-            problem = key_rule(entry_key) if key_rule else None
-            if problem:
-                raise ConfigError(self.source, f"{self.key(name)}.{entry_key}", entry, problem)
-            if not isinstance(entry, str):
-                raise ConfigError(self.source, f"{self.key(name)}.{entry_key}", entry, "expected a string")
-        return dict(value)
-
-    def table(self, name: str, *, required: bool = False) -> Table:
-        value = self._take(name, _MISSING if required else {})
-        if not isinstance(value, dict):
-            raise self.error(name, value, "expected a table")
-        return Table(self.source, self.key(name), value)
-
-    def tables(self, name: str) -> dict[str, Table]:
-        """A table of tables such as ``[jobs.<name>]``, in file order."""
-        parent = self.table(name)
-        result: dict[str, Table] = {}
-        for child_name in list(parent._data):
-            result[child_name] = parent.table(child_name)
-        return result
-
-    def done(self) -> None:
-        """Reject keys nobody asked for."""
-        for name, value in self._data.items():
-            known = ", ".join(sorted(set(self._known))) or "none"
-            raise self.error(name, value, f"unknown key (known keys here: {known})")
-
-
-def _choices_rule(choices: list[str] | None) -> str:
-    return "expected one of " + ", ".join(repr(c) for c in choices or [])
-
-
-def _range_rule(kind: str, minimum: float | None, maximum: float | None) -> str:
-    if minimum is not None and maximum is not None:
-        return f"expected {kind} from {minimum} to {maximum}"
-    if minimum is not None:
-        return f"expected {kind} of at least {minimum}"
-    if maximum is not None:
-        return f"expected {kind} of at most {maximum}"
-    return f"expected {kind}"
-
-
-def batch_name_problem(name: str) -> str | None:
-    return None if BATCH_NAME_PATTERN.match(name) else BATCH_NAME_RULE
+#: The most vCPUs the reader takes for one compute environment: a guard against typos, not an AWS limit.
+VCPUS_LIMIT = 100_000
+#: The longest attempt the reader takes (14 days): a guard against typos, not an AWS limit.
+TIMEOUT_LIMIT_SECONDS = 1_209_600
 
 
 # --------------------------------------------------------------------------- sections
@@ -427,13 +209,13 @@ def _parse_app(table: Table) -> AppSettings:
 
 def _parse_cluster(table: Table) -> ClusterSettings:
     d = ClusterSettings
-    min_vcpus = table.int("min_vcpus", d.min_vcpus, minimum=0, maximum=100_000)
-    max_vcpus = table.int("max_vcpus", d.max_vcpus, minimum=1, maximum=100_000)
+    min_vcpus = table.int("min_vcpus", d.min_vcpus, within=rules.MIN_VCPUS, maximum=VCPUS_LIMIT)
+    max_vcpus = table.int("max_vcpus", d.max_vcpus, within=rules.MAX_VCPUS, maximum=VCPUS_LIMIT)
     if max_vcpus < min_vcpus:
         raise table.error("max_vcpus", max_vcpus, f"expected at least min_vcpus ({min_vcpus})")
     spot = table.bool("spot", d.spot)
     settings = ClusterSettings(
-        name=table.str("name", d.name, pattern=BATCH_NAME_PATTERN, rule=BATCH_NAME_RULE),
+        name=table.str("name", d.name, pattern=rules.BATCH_NAME_PATTERN, rule=rules.BATCH_NAME_RULE),
         min_vcpus=min_vcpus,
         max_vcpus=max_vcpus,
         instance_types=table.str_list(
@@ -442,14 +224,14 @@ def _parse_cluster(table: Table) -> ClusterSettings:
             min_items=1,
             item=lambda v: None if INSTANCE_TYPE_PATTERN.match(v) else INSTANCE_TYPE_RULE,
         ),
-        queue_priority=table.int("queue_priority", d.queue_priority, minimum=0, maximum=1000),
+        queue_priority=table.int("queue_priority", d.queue_priority, within=rules.QUEUE_PRIORITY),
         runnable_timeout_minutes=_runnable_timeout(table),
         spot=spot,
-        spot_max_vcpus=table.int("spot_max_vcpus", d.spot_max_vcpus, minimum=1, maximum=100_000),
+        spot_max_vcpus=table.int("spot_max_vcpus", d.spot_max_vcpus, within=rules.MAX_VCPUS, maximum=VCPUS_LIMIT),
         spot_on_demand_fallback=_spot_fallback(table, spot),
         fargate=table.bool("fargate", d.fargate),
         fargate_spot=table.bool("fargate_spot", d.fargate_spot),
-        fargate_max_vcpus=table.int("fargate_max_vcpus", d.fargate_max_vcpus, minimum=1, maximum=100_000),
+        fargate_max_vcpus=table.int("fargate_max_vcpus", d.fargate_max_vcpus, within=rules.MAX_VCPUS, maximum=VCPUS_LIMIT),
     )
     table.done()
     return settings
@@ -463,20 +245,18 @@ def _spot_fallback(table: Table, spot: bool) -> bool | None:
 
 
 def _runnable_timeout(table: Table) -> int:
-    value = table.int("runnable_timeout_minutes", ClusterSettings.runnable_timeout_minutes, minimum=0, maximum=1440)
-    if 0 < value < 10:
-        raise table.error("runnable_timeout_minutes", value, "expected 0 (off) or 10 to 1440 minutes (AWS Batch's range)")
+    limit = rules.RUNNABLE_TIME_LIMIT_MINUTES
+    value = table.int("runnable_timeout_minutes", ClusterSettings.runnable_timeout_minutes, minimum=0, within=limit)
+    if value and value not in limit:
+        raise table.error(
+            "runnable_timeout_minutes", value, f"expected 0 (off) or {limit.low:g} to {limit.high:g} minutes (AWS Batch's range)"
+        )
     return value
 
 
 def cluster_queue_by_capacity(cluster: ClusterSettings) -> dict[str, str]:
     """The job queue BatchCluster makes for each capacity a job can ask for (``on_demand``, ``spot``, ``fargate``)."""
-    queues = {"on_demand": cluster.name}
-    if cluster.spot:
-        queues["spot"] = f"{cluster.name}-spot"
-    if cluster.fargate or cluster.fargate_spot:
-        queues["fargate"] = f"{cluster.name}-fargate"
-    return queues
+    return rules.queue_names_by_capacity(cluster.name, spot=cluster.spot, fargate=cluster.fargate or cluster.fargate_spot)
 
 
 def cluster_queue_names(cluster: ClusterSettings) -> tuple[str, ...]:
@@ -485,12 +265,11 @@ def cluster_queue_names(cluster: ClusterSettings) -> tuple[str, ...]:
 
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MACKEREL_SERVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2,63}$")
 
 
 def _multiple(table: Table, name: str, default: float, *, off: bool) -> float:
     value = table.number(name, default, minimum=0, maximum=100)
-    if not (value > 1 or (off and value == 0)):
+    if rules.missed_run_multiple_problem(value) and not (off and value == 0):
         raise table.error(name, value, "expected a number above 1" + (" (or 0 for no alarm)" if off else ""))
     return value
 
@@ -523,7 +302,9 @@ def _parse_monitoring(table: Table, cluster: ClusterSettings, job_keys: Iterable
         job_table.done()
     settings = MonitoringSettings(
         enabled=table.bool("enabled", d.enabled),
-        namespace=table.str("namespace", d.namespace, pattern=CLOUDWATCH_NAMESPACE_PATTERN, rule=CLOUDWATCH_NAMESPACE_RULE),
+        namespace=table.str(
+            "namespace", d.namespace, pattern=rules.CLOUDWATCH_NAMESPACE_PATTERN, rule=rules.CLOUDWATCH_NAMESPACE_RULE
+        ),
         alarm_emails=table.str_list(
             "alarm_emails", d.alarm_emails, item=lambda v: None if EMAIL_PATTERN.match(v) else "expected an e-mail address"
         ),
@@ -545,9 +326,11 @@ def _parse_queue_thresholds(table: Table, defaults: QueueMonitoringSettings) -> 
     return QueueMonitoringSettings(
         runnable_backlog=table.int("runnable_backlog", defaults.runnable_backlog, minimum=0, maximum=1_000_000),
         runnable_backlog_minutes=table.int(
-            "runnable_backlog_minutes", defaults.runnable_backlog_minutes, minimum=1, maximum=1440
+            "runnable_backlog_minutes", defaults.runnable_backlog_minutes, within=rules.RUNNABLE_BACKLOG_MINUTES
         ),
-        oldest_runnable_minutes=table.int("oldest_runnable_minutes", defaults.oldest_runnable_minutes, minimum=0, maximum=1440),
+        oldest_runnable_minutes=table.int(
+            "oldest_runnable_minutes", defaults.oldest_runnable_minutes, minimum=0, maximum=rules.RUNNABLE_BACKLOG_MINUTES.high
+        ),
     )
 
 
@@ -555,9 +338,9 @@ def _parse_mackerel(table: Table) -> MackerelSettings:
     d = MackerelSettings
     settings = MackerelSettings(
         service=table.str(
-            "service", pattern=MACKEREL_SERVICE_PATTERN, rule="2-63 letters, digits, '-' and '_' (a Mackerel service name)"
+            "service", pattern=rules.MACKEREL_SERVICE_PATTERN, rule=f"{rules.MACKEREL_SERVICE_RULE} (a Mackerel service name)"
         ),
-        api_key_secret=table.str("api_key_secret", None, check=secret_reference_problem),
+        api_key_secret=table.str("api_key_secret", None, check=rules.secret_reference_problem),
         base_url=table.str(
             "base_url", d.base_url, pattern=re.compile(r"^https://[^\s/]+(/\S*)?$"), rule="expected an https:// URL"
         ),
@@ -568,22 +351,22 @@ def _parse_mackerel(table: Table) -> MackerelSettings:
 
 def _parse_notifier(table: Table) -> NotifierSettings:
     d = NotifierSettings
-    statuses_rule = "expected one of " + ", ".join(repr(s) for s in JOB_EVENT_STATUSES)
+    statuses_rule = "expected one of " + ", ".join(repr(s) for s in rules.JOB_EVENT_STATUSES)
     statuses = table.str_list(
-        "statuses", d.statuses, min_items=1, item=lambda v: None if v in JOB_EVENT_STATUSES else statuses_rule
+        "statuses", d.statuses, min_items=1, item=lambda v: None if v in rules.JOB_EVENT_STATUSES else statuses_rule
     )
     if len(set(statuses)) != len(statuses):
         raise table.error("statuses", list(statuses), "expected each status once")
     settings = NotifierSettings(
         enabled=table.bool("enabled", d.enabled),
         webhook_secret_name=table.str(
-            "webhook_secret_name", None, check=lambda value: secret_reference_problem(value, allow_arn=False)
+            "webhook_secret_name", None, check=lambda value: rules.secret_reference_problem(value, allow_arn=False)
         ),
         statuses=statuses,
         include_array_children=table.bool("include_array_children", d.include_array_children),
         time_zone=_time_zone(table),
-        log_lines=table.int("log_lines", d.log_lines, minimum=0, maximum=50),
-        max_concurrency=table.int("max_concurrency", d.max_concurrency, minimum=2, maximum=1000),
+        log_lines=table.int("log_lines", d.log_lines, within=rules.LOG_LINES),
+        max_concurrency=table.int("max_concurrency", d.max_concurrency, within=rules.MAX_CONCURRENCY),
     )
     table.done()
     return settings
@@ -591,7 +374,7 @@ def _parse_notifier(table: Table) -> NotifierSettings:
 
 def _time_zone(table: Table, default: str = "UTC") -> str:
     value = table.str("time_zone", default)
-    problem = time_zone_problem(value)
+    problem = rules.time_zone_problem(value)
     if problem:
         raise table.error("time_zone", value, problem)
     return value
@@ -620,19 +403,21 @@ def _parse_jobs(root: Table, cluster: ClusterSettings) -> dict[str, JobSettings]
 
 def _parse_job(key: str, table: Table, cluster: ClusterSettings) -> JobSettings:
     d = JobSettings
-    if not BATCH_NAME_PATTERN.match(key):
-        raise ConfigError(table.source, table.prefix, {}, f"a job's table name must be {BATCH_NAME_RULE}")
+    if not rules.BATCH_NAME_PATTERN.match(key):
+        raise ConfigError(table.source, table.prefix, {}, f"a job's table name must be {rules.BATCH_NAME_RULE}")
     schedule = table.str("schedule")
-    problem = schedule_expression_problem(schedule)
+    problem = rules.schedule_expression_problem(schedule)
     if problem:
         raise table.error("schedule", schedule, problem)
     capacity = table.str("capacity", d.capacity, choices=JOB_CAPACITIES)
     _check_capacity_enabled(table, capacity, cluster)
     fargate = capacity == "fargate"
-    vcpus = table.number("vcpus", d.vcpus, minimum=0.25 if fargate else 1, maximum=256)
-    memory_mib = table.int("memory_mib", d.memory_mib, minimum=4, maximum=4_000_000)
+    vcpus = table.number(
+        "vcpus", d.vcpus, minimum=min(rules.FARGATE_MEMORY_MIB) if fargate else rules.EC2_JOB_VCPUS.low, maximum=256
+    )
+    memory_mib = table.int("memory_mib", d.memory_mib, within=rules.JOB_MEMORY_MIB, maximum=4_000_000)
     if fargate:
-        problem = fargate_resources_problem(vcpus, memory_mib)
+        problem = rules.fargate_resources_problem(vcpus, memory_mib)
         if problem:
             raise table.error("memory_mib", memory_mib, problem)
     gpus = table.int("gpus", d.gpus, minimum=0, maximum=16)
@@ -650,16 +435,16 @@ def _parse_job(key: str, table: Table, cluster: ClusterSettings) -> JobSettings:
     if table.has("assign_public_ip") and not fargate:
         raise table.error("assign_public_ip", table.bool("assign_public_ip"), "only for capacity = 'fargate'")
     parameters = table.str_map("parameters")
-    if "scheduled_time" in parameters:
+    if rules.SCHEDULED_TIME_PARAMETER in parameters:
         raise ConfigError(
             table.source,
-            table.key("parameters.scheduled_time"),
-            parameters["scheduled_time"],
+            table.key(f"parameters.{rules.SCHEDULED_TIME_PARAMETER}"),
+            parameters[rules.SCHEDULED_TIME_PARAMETER],
             "reserved: the schedule fills it in",
         )
     settings = JobSettings(
         schedule=schedule,
-        job_name=table.str("job_name", key, pattern=BATCH_NAME_PATTERN, rule=BATCH_NAME_RULE),
+        job_name=table.str("job_name", key, pattern=rules.BATCH_NAME_PATTERN, rule=rules.BATCH_NAME_RULE),
         image=image,
         ecr_repository=ecr_repository,
         image_tag=image_tag,
@@ -670,11 +455,13 @@ def _parse_job(key: str, table: Table, cluster: ClusterSettings) -> JobSettings:
         vcpus=vcpus,
         memory_mib=memory_mib,
         gpus=gpus,
-        environment=table.str_map("environment", key_rule=environment_name_problem),
+        environment=table.str_map("environment", key_rule=rules.environment_name_problem),
         secrets=_parse_secrets(table),
         parameters=parameters,
-        timeout_seconds=table.int("timeout_seconds", d.timeout_seconds, minimum=60, maximum=1_209_600),
-        retry_attempts=table.int("retry_attempts", d.retry_attempts, minimum=1, maximum=10),
+        timeout_seconds=table.int(
+            "timeout_seconds", d.timeout_seconds, within=rules.JOB_TIMEOUT_SECONDS, maximum=TIMEOUT_LIMIT_SECONDS
+        ),
+        retry_attempts=table.int("retry_attempts", d.retry_attempts, within=rules.RETRY_ATTEMPTS),
         concurrency_policy=table.str("concurrency_policy", d.concurrency_policy, choices=CONCURRENCY_POLICIES),
         enabled=table.bool("enabled", d.enabled),
         flexible_window_minutes=window,
@@ -682,7 +469,7 @@ def _parse_job(key: str, table: Table, cluster: ClusterSettings) -> JobSettings:
         end=end,
         log_retention_days=retention,
         assign_public_ip=table.bool("assign_public_ip", d.assign_public_ip),
-        schedule_name=table.str("schedule_name", None, pattern=SCHEDULE_NAME_PATTERN, rule=SCHEDULE_NAME_RULE),
+        schedule_name=table.str("schedule_name", None, pattern=rules.SCHEDULE_NAME_PATTERN, rule=rules.SCHEDULE_NAME_RULE),
         description=table.str("description", None),
     )
     table.done()
@@ -702,7 +489,7 @@ def _parse_image(table: Table) -> tuple[str | None, str | None, str, Path | None
         name = given[1] if len(given) > 1 else "image"
         raise table.error(
             name,
-            table._data[name] if len(given) > 1 else _MISSING,
+            table.peek(name) if len(given) > 1 else MISSING,
             "set exactly one of image (registry 'repo:tag'), ecr_repository (+ image_tag) or directory (with a Dockerfile)",
         )
     image = table.str("image", None, pattern=IMAGE_PATTERN, rule="expected an image reference such as 'repo:tag'")
@@ -729,10 +516,10 @@ def _parse_image(table: Table) -> tuple[str | None, str | None, str, Path | None
 def _parse_secrets(table: Table) -> dict[str, JobSecret]:
     secrets: dict[str, JobSecret] = {}
     for name, entry in table.tables("secrets").items():
-        problem = environment_name_problem(name)
+        problem = rules.environment_name_problem(name)
         if problem:
             raise ConfigError(entry.source, entry.prefix, {}, problem)
-        secret = entry.str("secret", None, check=secret_reference_problem)
+        secret = entry.str("secret", None, check=rules.secret_reference_problem)
         ssm = entry.str("ssm", None, pattern=SSM_NAME_PATTERN, rule="expected an SSM parameter name such as '/team/db/host'")
         secret_field = entry.str("field", None, pattern=re.compile(r"^[A-Za-z0-9_.-]{1,128}$"), rule="expected a JSON key")
         if (secret is None) == (ssm is None):
@@ -745,7 +532,7 @@ def _parse_secrets(table: Table) -> dict[str, JobSecret]:
 
 
 def _datetime(table: Table, name: str) -> datetime | None:
-    value = table._take(name, None)
+    value = table.take(name, None)
     if value is None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None:

@@ -15,11 +15,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from batch_stack.config import JOB_EVENT_STATUSES
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
 from batch_stack.queues import encrypted_queue
-from batch_stack.schedule_expressions import time_zone_problem
+from batch_stack.rules import JOB_EVENT_STATUSES, LOG_LINES, MAX_CONCURRENCY, time_zone_problem
 from batch_stack.tokens import is_unresolved
 
 JOB_STATE_CHANGE = "Batch Job State Change"
@@ -174,10 +173,13 @@ class BatchFailureNotifier(Construct):
         problem = None if is_unresolved(self.time_zone) else time_zone_problem(self.time_zone)
         if problem:
             self._fail(f"time_zone must be an IANA time zone name ({problem}), got {self.time_zone!r}")
-        if not is_unresolved(self.log_lines) and not 0 <= self.log_lines <= 50:
-            self._fail(f"log_lines must be from 0 to 50, got {self.log_lines}")
-        if not is_unresolved(self.max_concurrency) and not 2 <= self.max_concurrency <= 1000:
-            self._fail(f"max_concurrency must be from 2 to 1000 (the SQS event source's range), got {self.max_concurrency}")
+        if not is_unresolved(self.log_lines) and self.log_lines not in LOG_LINES:
+            self._fail(f"log_lines {LOG_LINES.problem(self.log_lines)}, got {self.log_lines}")
+        if not is_unresolved(self.max_concurrency) and self.max_concurrency not in MAX_CONCURRENCY:
+            self._fail(
+                f"max_concurrency {MAX_CONCURRENCY.problem(self.max_concurrency)} (the SQS event source's range), "
+                f"got {self.max_concurrency}"
+            )
         if not is_unresolved(self.batch_size) and not 1 <= self.batch_size <= 10_000:
             self._fail(f"batch_size must be from 1 to 10000, got {self.batch_size}")
         window = self.max_batching_window.to_seconds()

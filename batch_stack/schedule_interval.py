@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-RATE_PATTERN = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
-CRON_PATTERN = re.compile(r"^cron\((.*)\)$")
-_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+([a-z]+)\s*\)$")
+_RATE_UNIT_SECONDS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+_CRON = re.compile(r"^cron\((.*)\)$")
 
 #: How far ahead cron runs are enumerated: 28 years is the Gregorian calendar's
 #: weekday-and-leap-year cycle within a century, plus one year for the gap across its end.
@@ -51,25 +51,46 @@ def schedule_interval(expression: str, time_zone: str = "UTC", *, since: date | 
     :raises ValueError: for an expression Scheduler would reject, a one-time ``at(...)``
         schedule, an unknown time zone, or a cron that runs fewer than twice in the horizon.
     """
-    text = expression.strip()
-    rate = RATE_PATTERN.match(text)
-    if rate:
-        value, unit = int(rate.group(1)), rate.group(2).rstrip("s")
-        if value < 1:
-            raise ValueError(f"rate expression {expression!r}: the value must be a positive integer")
-        return timedelta(seconds=value * _UNIT_SECONDS[unit])
-    if text.startswith("at("):
-        raise ValueError(f"{expression!r} is a one-time schedule: it has no interval between runs")
-    cron = CRON_PATTERN.match(text)
-    if not cron:
-        raise ValueError(f"schedule expression {expression!r}: expected 'rate(<n> minutes|hours|days)' or 'cron(<six fields>)'")
+    schedule = parse_schedule(expression)
+    if isinstance(schedule, timedelta):
+        return schedule
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"time zone {time_zone!r} is not an IANA time zone name such as 'Asia/Tokyo'") from None
     start = since or datetime.now(UTC).date()
-    seconds = _longest_cron_gap(cron.group(1).strip(), time_zone, start)
+    seconds = _longest_cron_gap(schedule.text, time_zone, start)
     return timedelta(seconds=seconds)
+
+
+def parse_schedule(expression: str) -> timedelta | CronSchedule:
+    """A ``rate(...)`` as its fixed interval, a ``cron(...)`` as a :class:`CronSchedule`.
+
+    :raises ValueError: with the rule the expression breaks, as Scheduler would reject it
+        (the config reader and the constructs show this text).
+    """
+    text = expression.strip()
+    if text.startswith("rate("):
+        return parse_rate(text)
+    if text.startswith("at("):
+        raise ValueError(f"{expression!r} is a one-time schedule: it has no interval between runs")
+    cron = _CRON.match(text)
+    if not cron:
+        raise ValueError("expected 'rate(<value> <unit>)' or 'cron(<six fields>)'")
+    return parse_cron(cron.group(1).strip())
+
+
+def parse_rate(expression: str) -> timedelta:
+    """The interval of ``rate(<n> minute[s]|hour[s]|day[s])``, at least one minute."""
+    match = _RATE.match(expression.strip())
+    if not match or match.group(2) not in _RATE_UNIT_SECONDS:
+        if match and match.group(2) in ("second", "seconds"):
+            raise ValueError("a rate must be at least one minute (EventBridge Scheduler's minimum)")
+        raise ValueError("a rate must look like 'rate(5 minutes)', 'rate(1 hour)' or 'rate(2 days)'")
+    value = int(match.group(1))
+    if value < 1:
+        raise ValueError("a rate must be at least one minute (EventBridge Scheduler's minimum)")
+    return timedelta(seconds=value * _RATE_UNIT_SECONDS[match.group(2)])
 
 
 # --------------------------------------------------------------------------- cron
@@ -79,6 +100,7 @@ def schedule_interval(expression: str, time_zone: str = "UTC", *, since: date | 
 class CronSchedule:
     """A parsed six-field cron: sets of allowed values, plus the day-of-month/week specials."""
 
+    text: str  # the six fields as written
     minutes: frozenset[int]
     hours: frozenset[int]
     days_of_month: frozenset[int] | None  # None: "?" (day-of-week decides)
@@ -123,11 +145,11 @@ def parse_cron(fields_text: str) -> CronSchedule:
     fields = fields_text.split()
     if len(fields) != 6:
         raise ValueError(
-            f"cron({fields_text}): expected 6 fields (minutes hours day-of-month month day-of-week year), got {len(fields)}"
+            f"a cron expression has six fields (minutes hours day-of-month month day-of-week year), got {len(fields)}"
         )
     minute_f, hour_f, dom_f, month_f, dow_f, year_f = fields
     if (dom_f == "?") == (dow_f == "?"):
-        raise ValueError(f"cron({fields_text}): exactly one of day-of-month and day-of-week must be '?'")
+        raise ValueError("a cron expression sets exactly one of day-of-month and day-of-week; the other must be '?'")
 
     days_of_month: frozenset[int] | None = None
     last_day = last_weekday = False
@@ -142,11 +164,11 @@ def parse_cron(fields_text: str) -> CronSchedule:
             elif re.fullmatch(r"\d{1,2}W", item):
                 target = int(item[:-1])
                 if not 1 <= target <= 31:
-                    raise _field_error(fields_text, "day-of-month", item, "expected 1W to 31W")
+                    raise _field_error("day-of-month", item, "expected 1W to 31W")
                 nearest.add(target)
             else:
                 plain.append(item)
-        days_of_month = _parse_field(",".join(plain), 1, 31, {}, fields_text, "day-of-month") if plain else frozenset()
+        days_of_month = _parse_field(",".join(plain), 1, 31, {}, "day-of-month") if plain else frozenset()
 
     days_of_week: frozenset[int] | None = None
     last_in_month: set[int] = set()
@@ -157,67 +179,69 @@ def parse_cron(fields_text: str) -> CronSchedule:
             if item == "L":
                 plain.append("7")  # the last day of the week: Saturday
             elif re.fullmatch(r"([1-7]|[A-Za-z]{3})L", item):
-                last_in_month.add(_value(item[:-1], 1, 7, _WEEKDAYS, fields_text, "day-of-week"))
+                last_in_month.add(_value(item[:-1], 1, 7, _WEEKDAYS, "day-of-week"))
             elif "#" in item:
                 weekday_text, _, nth_text = item.partition("#")
-                weekday = _value(weekday_text, 1, 7, _WEEKDAYS, fields_text, "day-of-week")
+                weekday = _value(weekday_text, 1, 7, _WEEKDAYS, "day-of-week")
                 if not nth_text.isdigit() or not 1 <= int(nth_text) <= 5:
-                    raise _field_error(fields_text, "day-of-week", item, "expected <weekday>#1 to <weekday>#5")
+                    raise _field_error("day-of-week", item, "expected <weekday>#1 to <weekday>#5")
                 nth.add((weekday, int(nth_text)))
             else:
                 plain.append(item)
-        days_of_week = _parse_field(",".join(plain), 1, 7, _WEEKDAYS, fields_text, "day-of-week") if plain else frozenset()
+        days_of_week = _parse_field(",".join(plain), 1, 7, _WEEKDAYS, "day-of-week") if plain else frozenset()
 
     return CronSchedule(
-        minutes=_parse_field(minute_f, 0, 59, {}, fields_text, "minutes"),
-        hours=_parse_field(hour_f, 0, 23, {}, fields_text, "hours"),
+        text=fields_text,
+        minutes=_parse_field(minute_f, 0, 59, {}, "minutes"),
+        hours=_parse_field(hour_f, 0, 23, {}, "hours"),
         days_of_month=days_of_month,
         last_day_of_month=last_day,
         nearest_weekday=frozenset(nearest),
         last_weekday_of_month=last_weekday,
-        months=_parse_field(month_f, 1, 12, _MONTHS, fields_text, "month"),
+        months=_parse_field(month_f, 1, 12, _MONTHS, "month"),
         days_of_week=days_of_week,
         last_weekday_in_month=frozenset(last_in_month),
         nth_weekday=frozenset(nth),
-        years=_parse_field(year_f, 1970, 2199, {}, fields_text, "year"),
+        years=_parse_field(year_f, 1970, 2199, {}, "year"),
     )
 
 
-def _parse_field(text: str, low: int, high: int, names: dict[str, int], cron: str, field: str) -> frozenset[int]:
+def _parse_field(text: str, low: int, high: int, names: dict[str, int], field: str) -> frozenset[int]:
     values: set[int] = set()
     for item in text.split(","):
+        if item == "?":
+            raise _field_error(field, item, "only day-of-month or day-of-week can be '?'")
         base, slash, step_text = item.partition("/")
         step = 1
         if slash:
             if not step_text.isdigit() or int(step_text) < 1:
-                raise _field_error(cron, field, item, "the step after '/' must be a positive integer")
+                raise _field_error(field, item, "the step after '/' must be a positive integer")
             step = int(step_text)
         if base == "*":
             first, last = low, high
         elif "-" in base:
             first_text, _, last_text = base.partition("-")
-            first = _value(first_text, low, high, names, cron, field)
-            last = _value(last_text, low, high, names, cron, field)
+            first = _value(first_text, low, high, names, field)
+            last = _value(last_text, low, high, names, field)
             if first > last:
-                raise _field_error(cron, field, item, f"a range must go from low to high ({low}-{high})")
+                raise _field_error(field, item, f"a range must go from low to high ({low}-{high})")
         else:
-            first = _value(base, low, high, names, cron, field)
+            first = _value(base, low, high, names, field)
             last = high if slash else first
         values.update(range(first, last + 1, step))
     return frozenset(values)
 
 
-def _value(text: str, low: int, high: int, names: dict[str, int], cron: str, field: str) -> int:
+def _value(text: str, low: int, high: int, names: dict[str, int], field: str) -> int:
     if text.upper() in names:
         return names[text.upper()]
     if not text.isdigit() or not low <= int(text) <= high:
-        allowed = f"{low}-{high}" + (" or " + "/".join(names) if names else "")
-        raise _field_error(cron, field, text, f"expected {allowed}")
+        raise ValueError(f"{field} must be {low}-{high}" + (" or a name" if names else "") + f", got {text!r}")
     return int(text)
 
 
-def _field_error(cron: str, field: str, item: str, rule: str) -> ValueError:
-    return ValueError(f"cron({cron}): {field} field has {item!r}: {rule}")
+def _field_error(field: str, item: str, rule: str) -> ValueError:
+    return ValueError(f"{field} field has {item!r}: {rule}")
 
 
 def _aws_weekday(day: date) -> int:
@@ -238,7 +262,7 @@ def _nearest_weekday(year: int, month: int, target: int) -> date:
 
 @functools.lru_cache(maxsize=256)
 def _longest_cron_gap(fields_text: str, time_zone: str, since: date) -> int:
-    cron = parse_cron(fields_text)
+    cron = parse_cron(fields_text)  # cached by its text: the CronSchedule itself is parsed again
     zone = ZoneInfo(time_zone)
     times = sorted(time(hour, minute) for hour in cron.hours for minute in cron.minutes)
     # Gaps within one day whose UTC offset does not change, in seconds of wall clock.

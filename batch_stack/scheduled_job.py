@@ -19,11 +19,18 @@ from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge, finding_resource
 from batch_stack.queues import encrypted_queue
-from batch_stack.schedule_expressions import (
+from batch_stack.rules import (
+    BATCH_NAME_PATTERN,
+    BATCH_NAME_RULE,
+    EC2_JOB_VCPUS,
+    JOB_MEMORY_MIB,
+    JOB_TIMEOUT_SECONDS,
+    MAX_RETRY_RULES,
+    RETRY_ATTEMPTS,
+    SCHEDULED_TIME_PARAMETER,
     environment_name_problem,
     fargate_resources_problem,
     retry_pattern_problem,
@@ -33,9 +40,7 @@ from batch_stack.schedule_expressions import (
 )
 from batch_stack.tokens import is_unresolved
 
-#: The parameter that carries the time the schedule fired; use ``Ref::scheduled_time`` in a command.
-SCHEDULED_TIME_PARAMETER = "scheduled_time"
-#: Its value in the job definition, i.e. for runs that no schedule started (``batchctl run``).
+#: The value of :data:`SCHEDULED_TIME_PARAMETER` in the job definition: runs that no schedule started (``batchctl run``).
 UNSCHEDULED_VALUE = "unscheduled"
 #: The metric namespace of the submit function's decisions unless told otherwise.
 DEFAULT_METRICS_NAMESPACE = "BatchJobs"
@@ -248,13 +253,13 @@ class ScheduledBatchJob(Construct):
             if problem:
                 self._fail(f"time_zone must be {problem.removeprefix('expected ')}, got {self.time_zone!r}")
         seconds = self.timeout.to_seconds()
-        if not is_unresolved(seconds) and seconds < 60:
-            self._fail(f"timeout must be at least 60 seconds (AWS Batch minimum), got {seconds:g}")
+        if not is_unresolved(seconds) and seconds not in JOB_TIMEOUT_SECONDS:
+            self._fail(f"timeout {JOB_TIMEOUT_SECONDS.problem(seconds)} (AWS Batch minimum), got {seconds:g}")
         memory_mib = self.memory.to_mebibytes()
-        if not is_unresolved(memory_mib) and memory_mib < 4:
-            self._fail(f"memory must be at least 4 MiB (AWS Batch minimum), got {memory_mib:g} MiB")
-        if not is_unresolved(self.retry_attempts) and not 1 <= self.retry_attempts <= 10:
-            self._fail(f"retry_attempts must be from 1 to 10, got {self.retry_attempts}")
+        if not is_unresolved(memory_mib) and memory_mib not in JOB_MEMORY_MIB:
+            self._fail(f"memory {JOB_MEMORY_MIB.problem(memory_mib)} (AWS Batch minimum), got {memory_mib:g} MiB")
+        if not is_unresolved(self.retry_attempts) and self.retry_attempts not in RETRY_ATTEMPTS:
+            self._fail(f"retry_attempts {RETRY_ATTEMPTS.problem(self.retry_attempts)}, got {self.retry_attempts}")
         self._validate_retry_rules()
         for name in (*self.environment, *self.secrets):
             problem = environment_name_problem(name)
@@ -270,12 +275,12 @@ class ScheduledBatchJob(Construct):
                         self._fail(f"vcpus and memory must be a size Fargate offers: {problem}")
                 if self.gpus:
                     self._fail(f"gpus are not available on Fargate, got {self.gpus}")
-            elif self.vcpus < 1:
-                self._fail(f"vcpus must be at least 1 on EC2, got {self.vcpus:g}")
+            elif self.vcpus not in EC2_JOB_VCPUS:
+                self._fail(f"vcpus {EC2_JOB_VCPUS.problem(self.vcpus)} on EC2, got {self.vcpus:g}")
 
     def _validate_retry_rules(self) -> None:
-        if len(self.retry_rules) > 5:
-            self._fail(f"retry_rules may have at most 5 entries (AWS Batch limit), got {len(self.retry_rules)}")
+        if len(self.retry_rules) > MAX_RETRY_RULES:
+            self._fail(f"retry_rules may have at most {MAX_RETRY_RULES} entries (AWS Batch limit), got {len(self.retry_rules)}")
         for index, rule in enumerate(self.retry_rules):
             if rule.action not in ("RETRY", "EXIT"):
                 self._fail(f"retry_rules[{index}].action must be 'RETRY' or 'EXIT', got {rule.action!r}")
@@ -481,7 +486,7 @@ class ScheduledBatchJob(Construct):
     @property
     def job_definition_arn_any_revision(self) -> str:
         """``arn:...:job-definition/<job_name>:*``: what ``batch:SubmitJob`` is authorised on."""
-        return Stack.of(self).format_arn(service="batch", resource="job-definition", resource_name=f"{self.job_name}:*")
+        return job_definition_arn_any_revision(self, self.job_name)
 
     def grant_submit_job(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``batch:SubmitJob`` of this job (any revision of its definition) to its queue, nothing wider."""
@@ -514,6 +519,14 @@ class ScheduledBatchJob(Construct):
             statistic="Sum",
             **options,
         )
+
+
+def job_definition_arn_any_revision(scope: Construct, job_definition_name: str) -> str:
+    """``arn:...:job-definition/<name>:*``: every revision of one job definition, and nothing else.
+
+    ``batch:SubmitJob`` is authorised on the job-definition ARN with its revision.
+    """
+    return Stack.of(scope).format_arn(service="batch", resource="job-definition", resource_name=f"{job_definition_name}:*")
 
 
 def _retry_strategy(rule: RetryRule) -> batch.RetryStrategy:

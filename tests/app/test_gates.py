@@ -45,6 +45,22 @@ def test_cdk_nag_is_active_in_build_app(tmp_path):
     assert "AwsSolutions-SQS4" in report
 
 
+def test_an_app_with_an_explicit_account_and_region_passes_cdk_nag(tmp_path):
+    """The acknowledged findings name ARNs; with a fixed account and region they read differently."""
+    from app import build_app
+
+    config = tmp_path / "pinned.toml"
+    config.write_text(
+        "[app]\naccount = '123456789012'\nregion = 'ap-northeast-1'\n[cluster]\nspot = true\n"
+        "[jobs.nightly]\necr_repository = 'team/app'\nschedule = 'rate(1 day)'\nconcurrency_policy = 'REPLACE'\n"
+        "[jobs.nightly.secrets]\nDB_PASSWORD = { secret = 'team/db', field = 'password' }\n"
+        "[jobs.train]\nimage = 'busybox'\nschedule = 'rate(1 day)'\ncapacity = 'spot'\n"
+    )
+    build_app(config, nag=True, outdir=str(tmp_path / "out")).synth()  # a finding raises here
+    report = json.loads((tmp_path / "out" / "validation-report.json").read_text())
+    assert [v for plugin in report["pluginReports"] for v in plugin.get("violations", [])] == []
+
+
 def test_cfn_lint_finds_no_errors(synthesized):
     from cfnlint.api import ManualArgs, lint
 

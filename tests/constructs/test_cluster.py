@@ -217,7 +217,7 @@ def test_grant_submit_job_scopes_to_the_queue_and_every_revision_of_one_definiti
         ({"spot_on_demand_fallback": True}, r"spot_on_demand_fallback applies only with spot=True, got True with spot=False"),
         (
             {"runnable_time_limits": [RunnableTimeLimit(max_time=Duration.minutes(5))]},
-            r"from 10 minutes to 24 hours.*got 5 minutes",
+            r"from 10 to 1440 minutes \(AWS Batch's range\), got 5 minutes",
         ),
     ],
 )
