@@ -19,130 +19,53 @@ RUNNABLE or a scheduled run that never happened. This construct adds:
 
 from __future__ import annotations
 
-import hashlib
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from typing import NoReturn
 
 import jsii
-from aws_cdk import Annotations, Duration, Fn, IStableStringProducer, Lazy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as events_targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, IValidation
 
-from batch_stack.config import BATCH_NAME_PATTERN, BATCH_NAME_RULE, CLOUDWATCH_NAMESPACE_PATTERN, CLOUDWATCH_NAMESPACE_RULE
+from batch_stack import monitor_alarms
+from batch_stack import monitor_dashboard as rows
+from batch_stack import monitor_functions as parts
 from batch_stack.functions import PythonFunction
-from batch_stack.nag import acknowledge
+from batch_stack.monitor_alarms import QueueAlarms
+from batch_stack.monitor_functions import MackerelOptions
+from batch_stack.monitor_metrics import (
+    ATTEMPTS_METRIC,
+    FAILED_METRIC,
+    FIVE_MINUTES,
+    ONE_MINUTE,
+    RUN_SECONDS_METRIC,
+    SUCCEEDED_METRIC,
+    WAIT_SECONDS_METRIC,
+    MonitorMetrics,
+)
 from batch_stack.queues import encrypted_queue
-from batch_stack.schedule_interval import schedule_interval
+from batch_stack.rules import (
+    BATCH_NAME_PATTERN,
+    BATCH_NAME_RULE,
+    CLOUDWATCH_NAMESPACE_PATTERN,
+    CLOUDWATCH_NAMESPACE_RULE,
+    DASHBOARD_NAME_PATTERN,
+    DASHBOARD_NAME_RULE,
+    MACKEREL_SERVICE_PATTERN,
+    MACKEREL_SERVICE_RULE,
+    missed_run_multiple_problem,
+)
+from batch_stack.scheduled_job import ScheduledBatchJob
 from batch_stack.tokens import is_unresolved
 
-#: Job statuses counted every minute, in lifecycle order.
-STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
-#: Gauge metric per status (the queue_metrics Lambda publishes these names).
-JOB_COUNT_METRIC_NAMES = {status: f"{status.capitalize()}Jobs" for status in STATUSES}
-OLDEST_RUNNABLE_AGE_METRIC = "OldestRunnableAgeSeconds"
-LIST_JOBS_CALLS_METRIC = "ListJobsCalls"
-MACKEREL_POST_FAILURES_METRIC = "MackerelPostFailures"
-QUEUE_DIMENSION = "JobQueue"
-JOB_DIMENSION = "JobName"
-
-#: The longest range a CloudWatch alarm evaluates (period x evaluation periods).
-MAX_ALARM_RANGE = timedelta(days=7)
-DASHBOARD_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-MACKEREL_SERVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2,63}$")
 _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-DEFAULT_MACKEREL_BASE_URL = "https://api.mackerelio.com"
-
-# Made once: every Duration is a call into the jsii kernel, and a dashboard needs many.
-_ONE_MINUTE = Duration.minutes(1)
-_FIVE_MINUTES = Duration.minutes(5)
-_ONE_HOUR = Duration.hours(1)
-
-
-@dataclass(frozen=True)
-class QueueAlarms:
-    """When to alarm on one queue. ``None`` turns an alarm off.
-
-    :param runnable_backlog: Alarm when more jobs than this are RUNNABLE for
-        ``runnable_backlog_period`` (the signal to raise MaxvCpus). Default: 100 jobs.
-    :param runnable_backlog_period: How long the backlog must last. Default: 15 minutes.
-    :param oldest_runnable_age: Alarm when the oldest RUNNABLE job is older than this
-        (a stuck queue). Default: 30 minutes.
-    """
-
-    runnable_backlog: int | None = 100
-    runnable_backlog_period: Duration = Duration.minutes(15)
-    oldest_runnable_age: Duration | None = Duration.minutes(30)
-
-
-@dataclass(frozen=True)
-class MackerelOptions:
-    """Post the queue gauges to Mackerel too, as the aws-batch plugin's graphs ``aws.batch.jobs.<queue>.<STATUS>``.
-
-    :param service: The Mackerel service the metrics belong to.
-    :param api_key: The secret holding the Mackerel API key (its whole SecretString).
-    :param base_url: The Mackerel API. Default: https://api.mackerelio.com.
-    """
-
-    service: str
-    api_key: secretsmanager.ISecret
-    base_url: str = DEFAULT_MACKEREL_BASE_URL
-
-
-@dataclass(frozen=True)
-class MissedRunWindow:
-    """How a missed-run alarm looks back: ``periods`` periods of ``period_seconds``, all without a success."""
-
-    interval: timedelta
-    window: timedelta
-    period_seconds: int
-    periods: int
-
-
-def missed_run_window(interval: timedelta, multiple: float) -> MissedRunWindow | None:
-    """The alarm window for a schedule whose runs are at most ``interval`` apart.
-
-    The window is ``multiple`` x ``interval``, rounded up to whole periods (1 minute
-    up to an hour, 5 minutes up to a day, 1 hour beyond: CloudWatch allows at most a
-    day of sub-hour periods and seven days in all). A window over seven days is cut
-    to seven days while that is still at least 1.25 x the interval; otherwise there
-    is no window (``None``) and no alarm can watch the schedule.
-    """
-    window = interval * multiple
-    if window > MAX_ALARM_RANGE:
-        if interval * 1.25 > MAX_ALARM_RANGE:
-            return None
-        window = MAX_ALARM_RANGE
-    seconds = window.total_seconds()
-    period = 60 if seconds <= 3600 else 300 if seconds <= 86400 else 3600
-    periods = max(1, math.ceil(seconds / period))
-    return MissedRunWindow(interval=interval, window=window, period_seconds=period, periods=periods)
-
-
-@jsii.implements(IStableStringProducer)
-class _JoinedNames:
-    """A comma-joined list that is read at synth, after every ``watch_queue`` call."""
-
-    def __init__(self, names: list[str]) -> None:
-        self._names = names
-
-    def produce(self) -> str:
-        return ",".join(self._names)
 
 
 class BatchQueueMonitor(Construct):
@@ -165,7 +88,7 @@ class BatchQueueMonitor(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        job_queues: Sequence[batch.IJobQueue],
+        job_queues: Sequence[batch.IJobQueue] = (),
         namespace: str = "BatchJobs",
         alarm_topic: sns.ITopic | None = None,
         compute_environments: Sequence[batch.IComputeEnvironment] = (),
@@ -179,7 +102,8 @@ class BatchQueueMonitor(Construct):
     ) -> None:
         """
         :param job_queues: Queues to count and alarm on with ``queue_alarms``; add more
-            (with their own thresholds and labels) with :meth:`watch_queue`.
+            (with their own thresholds and labels) with :meth:`watch_queue`. Default: none
+            (at least one must be watched by the time the app synthesizes).
         :param namespace: CloudWatch namespace of the gauges and outcomes. Default: ``BatchJobs``.
         :param alarm_topic: Also send every alarm to this topic (e-mail). Default: none;
             alarms still reach the failure notifier through CloudWatch Alarm State Change events.
@@ -220,15 +144,15 @@ class BatchQueueMonitor(Construct):
         self._queue_arns: list[str] = []
         self._jobs: set[tuple[str, str]] = set()
         self._labels: set[tuple[str, str]] = set()
-        self._queue_name_cache: dict[int, str] = {}
-        self._health_widgets: dict[str, cloudwatch.GraphWidget] = {}
+        self.metrics = MonitorMetrics(namespace, fail=self._fail)
+        self._health: rows.HealthRow | None = None
 
         self.dashboard: cloudwatch.Dashboard | None = self._build_dashboard() if dashboard else None
-        self.gauge_function: lambda_.Function = self._build_gauge_function()
+        self.gauge_function: PythonFunction = self._build_gauge_function()
         self.gauge_schedule: scheduler.Schedule = self._build_gauge_schedule()
         self.outcome_dead_letter_queue: sqs.Queue = self._build_outcome_dead_letter_queue()
         self.outcome_queue: sqs.Queue = self._build_outcome_queue()
-        self.outcome_function: lambda_.Function = self._build_outcome_function()
+        self.outcome_function: PythonFunction = self._build_outcome_function()
         self.outcome_rule: events.Rule = self._build_outcome_rule()
 
         for job_queue in job_queues:
@@ -242,7 +166,7 @@ class BatchQueueMonitor(Construct):
 
     # ------------------------------------------------------------------ validation
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str) -> NoReturn:
         raise ValueError(f"BatchQueueMonitor '{self.node.id}': {message}")
 
     def _validate(self) -> None:
@@ -250,43 +174,26 @@ class BatchQueueMonitor(Construct):
             self._fail(f"namespace must be {CLOUDWATCH_NAMESPACE_RULE}, got {self.namespace!r}")
         self._validate_multiple("missed_run_multiple", self.missed_run_multiple)
         if not is_unresolved(self.dashboard_name) and not DASHBOARD_NAME_PATTERN.match(self.dashboard_name):
-            self._fail(f"dashboard_name must be 1-255 letters, digits, '-' and '_', got {self.dashboard_name!r}")
+            self._fail(f"dashboard_name must be {DASHBOARD_NAME_RULE}, got {self.dashboard_name!r}")
         if self.mackerel is not None:
             service, base_url = self.mackerel.service, self.mackerel.base_url
             if not is_unresolved(service) and not MACKEREL_SERVICE_PATTERN.match(service):
-                self._fail(f"mackerel.service must be 2-63 letters, digits, '-' and '_', got {service!r}")
+                self._fail(f"mackerel.service must be {MACKEREL_SERVICE_RULE}, got {service!r}")
             if not is_unresolved(base_url) and not base_url.startswith("https://"):
                 self._fail(f"mackerel.base_url must start with https://, got {base_url!r}")
 
     def _validate_multiple(self, prop: str, multiple: float) -> None:
-        if not is_unresolved(multiple) and not multiple > 1:
-            self._fail(f"{prop} must be more than 1 (a run may come a little late), got {multiple}")
+        problem = None if is_unresolved(multiple) else missed_run_multiple_problem(multiple)
+        if problem:
+            self._fail(f"{prop} {problem}, got {multiple}")
 
     def _validate_queue_alarms(self, prop: str, alarms: QueueAlarms) -> None:
-        backlog = alarms.runnable_backlog
-        if backlog is not None and not is_unresolved(backlog) and backlog < 0:
-            self._fail(f"{prop}.runnable_backlog must be 0 or more jobs (or None for no alarm), got {backlog}")
-        minutes = alarms.runnable_backlog_period.to_seconds() / 60
-        if not is_unresolved(minutes) and (minutes != int(minutes) or not 1 <= minutes <= 1440):
-            self._fail(f"{prop}.runnable_backlog_period must be whole minutes from 1 to 1440, got {minutes:g} minutes")
-        if alarms.oldest_runnable_age is not None:
-            seconds = alarms.oldest_runnable_age.to_seconds()
-            if not is_unresolved(seconds) and seconds < 60:
-                self._fail(f"{prop}.oldest_runnable_age must be at least 1 minute, got {seconds:g} seconds")
+        problem = alarms.problem()
+        if problem:
+            self._fail(f"{prop}.{problem}")
 
     def _queue_name(self, job_queue: batch.IJobQueue) -> str:
-        """The queue's name, read once per queue.
-
-        A queue this app creates with a name gives it literally: the metric dimensions and
-        the dashboard then hold the name itself rather than a token CloudFormation derives
-        from the queue's ARN. Otherwise (imported, or named by CloudFormation) the token.
-        """
-        key = id(job_queue)
-        if key not in self._queue_name_cache:
-            resource = job_queue.node.default_child
-            literal = getattr(resource, "job_queue_name", None) if isinstance(resource, batch.CfnJobQueue) else None
-            self._queue_name_cache[key] = literal if literal and not is_unresolved(literal) else job_queue.job_queue_name
-        return self._queue_name_cache[key]
+        return self.metrics.queue_name(job_queue)
 
     def _new_label(self, label: str, what: str) -> str:
         if is_unresolved(label):
@@ -301,26 +208,6 @@ class BatchQueueMonitor(Construct):
 
     # ------------------------------------------------------------------ metrics
 
-    def _metric(
-        self,
-        metric_name: str,
-        dimensions: dict[str, str],
-        *,
-        statistic: str,
-        period: Duration | None,
-        unit: cloudwatch.Unit | None = None,
-        label: str | None = None,
-    ) -> cloudwatch.Metric:
-        return cloudwatch.Metric(
-            namespace=self.namespace,
-            metric_name=metric_name,
-            dimensions_map=dimensions,
-            statistic=statistic,
-            period=period or _ONE_MINUTE,
-            unit=unit,
-            label=label,
-        )
-
     def metric_jobs(
         self,
         job_queue: batch.IJobQueue,
@@ -331,53 +218,19 @@ class BatchQueueMonitor(Construct):
         label: str | None = None,
     ) -> cloudwatch.Metric:
         """How many jobs of ``job_queue`` are in ``status`` (SUBMITTED ... RUNNING), each minute."""
-        if status not in JOB_COUNT_METRIC_NAMES:
-            self._fail(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
-        return self._metric(
-            JOB_COUNT_METRIC_NAMES[status],
-            {QUEUE_DIMENSION: self._queue_name(job_queue)},
-            statistic=statistic,
-            period=period,
-            label=label,
-        )
+        return self.metrics.jobs(job_queue, status, statistic=statistic, period=period, label=label)
 
     def metric_oldest_runnable_age(
         self, job_queue: batch.IJobQueue, *, statistic: str = "Maximum", period: Duration | None = None, label: str | None = None
     ) -> cloudwatch.Metric:
         """Seconds since the oldest RUNNABLE job of ``job_queue`` was created (0 when none is RUNNABLE)."""
-        return self._metric(
-            OLDEST_RUNNABLE_AGE_METRIC,
-            {QUEUE_DIMENSION: self._queue_name(job_queue)},
-            statistic=statistic,
-            period=period,
-            unit=cloudwatch.Unit.SECONDS,
-            label=label,
-        )
+        return self.metrics.oldest_runnable_age(job_queue, statistic=statistic, period=period, label=label)
 
     def metric_list_jobs_calls(
         self, job_queue: batch.IJobQueue, *, statistic: str = "Sum", period: Duration | None = None
     ) -> cloudwatch.Metric:
         """ListJobs calls the gauge made for ``job_queue``."""
-        return self._metric(
-            LIST_JOBS_CALLS_METRIC, {QUEUE_DIMENSION: self._queue_name(job_queue)}, statistic=statistic, period=period
-        )
-
-    def _job_metric(
-        self,
-        metric_name: str,
-        job_name: str,
-        job_queue: batch.IJobQueue,
-        statistic: str,
-        period: Duration | None,
-        label: str | None,
-    ) -> cloudwatch.Metric:
-        return self._metric(
-            metric_name,
-            {QUEUE_DIMENSION: self._queue_name(job_queue), JOB_DIMENSION: job_name},
-            statistic=statistic,
-            period=period or _ONE_HOUR,
-            label=label,
-        )
+        return self.metrics.list_jobs_calls(job_queue, statistic=statistic, period=period)
 
     def metric_succeeded(
         self,
@@ -389,7 +242,7 @@ class BatchQueueMonitor(Construct):
         label: str | None = None,
     ) -> cloudwatch.Metric:
         """Runs of ``job_name`` on ``job_queue`` that SUCCEEDED. Default period: 1 hour."""
-        return self._job_metric("Succeeded", job_name, job_queue, statistic, period, label)
+        return self.metrics.job(SUCCEEDED_METRIC, job_name, job_queue, statistic=statistic, period=period, label=label)
 
     def metric_failed(
         self,
@@ -401,7 +254,7 @@ class BatchQueueMonitor(Construct):
         label: str | None = None,
     ) -> cloudwatch.Metric:
         """Runs of ``job_name`` on ``job_queue`` that FAILED. Default period: 1 hour."""
-        return self._job_metric("Failed", job_name, job_queue, statistic, period, label)
+        return self.metrics.job(FAILED_METRIC, job_name, job_queue, statistic=statistic, period=period, label=label)
 
     def metric_run_seconds(
         self,
@@ -413,7 +266,7 @@ class BatchQueueMonitor(Construct):
         label: str | None = None,
     ) -> cloudwatch.Metric:
         """Seconds from start to stop of each ended run. Default: p90 over 1 hour."""
-        return self._job_metric("RunSeconds", job_name, job_queue, statistic, period, label)
+        return self.metrics.job(RUN_SECONDS_METRIC, job_name, job_queue, statistic=statistic, period=period, label=label)
 
     def metric_wait_seconds(
         self,
@@ -425,7 +278,7 @@ class BatchQueueMonitor(Construct):
         label: str | None = None,
     ) -> cloudwatch.Metric:
         """Seconds from submission (created) to start of each ended run. Default: p90 over 1 hour."""
-        return self._job_metric("WaitSeconds", job_name, job_queue, statistic, period, label)
+        return self.metrics.job(WAIT_SECONDS_METRIC, job_name, job_queue, statistic=statistic, period=period, label=label)
 
     def metric_attempts(
         self,
@@ -437,14 +290,11 @@ class BatchQueueMonitor(Construct):
         label: str | None = None,
     ) -> cloudwatch.Metric:
         """Attempts each ended run took. Default: Maximum over 1 hour."""
-        return self._job_metric("Attempts", job_name, job_queue, statistic, period, label)
+        return self.metrics.job(ATTEMPTS_METRIC, job_name, job_queue, statistic=statistic, period=period, label=label)
 
     def metric_mackerel_post_failures(self, *, period: Duration | None = None) -> cloudwatch.Metric:
         """Failed posts to Mackerel (only published when Mackerel is configured)."""
-        service = self.mackerel.service if self.mackerel else "none"
-        return self._metric(
-            MACKEREL_POST_FAILURES_METRIC, {"MackerelService": service}, statistic="Sum", period=period or _FIVE_MINUTES
-        )
+        return self.metrics.mackerel_post_failures(self.mackerel.service if self.mackerel else "none", period=period)
 
     # ------------------------------------------------------------------ watching
 
@@ -494,7 +344,9 @@ class BatchQueueMonitor(Construct):
                     "(no capacity, a resource requirement no environment meets, or a disabled environment)."
                 ),
             )
-        self._add_queue_widgets(job_queue, label, alarms)
+        if self.dashboard is not None:
+            age = alarms.oldest_runnable_age.to_seconds() if alarms.oldest_runnable_age is not None else None
+            self.dashboard.add_widgets(*rows.queue_row(self.metrics, job_queue, label, age))
 
     def watch_scheduled_job(
         self,
@@ -532,39 +384,54 @@ class BatchQueueMonitor(Construct):
         alarm = None
         if enabled:
             alarm = self._missed_run_alarm(job_name, job_queue, label, schedule_expression, time_zone, multiple)
-        self._add_job_widgets(job_name, job_queue, label, alarm)
+        if self.dashboard is not None:
+            self.dashboard.add_widgets(*rows.job_row(self.metrics, job_name, job_queue, label, alarm))
+        return alarm
+
+    def watch_job(
+        self,
+        job: ScheduledBatchJob,
+        *,
+        label: str | None = None,
+        missed_run_multiple: float | None = None,
+        enabled: bool | None = None,
+    ) -> cloudwatch.Alarm | None:
+        """Watch a :class:`ScheduledBatchJob`: its missed runs, its schedule's dead-letter queue and its submit function.
+
+        :meth:`watch_scheduled_job` with the job's name, queue, schedule and time zone, then
+        :meth:`watch_dead_letter_queue` (``schedule-<label>``) and, for FORBID and REPLACE,
+        :meth:`watch_function` (``submit-<label>``).
+
+        :param label: Names the dead-letter and function alarms. Default: the job's name.
+        :param enabled: Default: whether the job's schedule is enabled (a suspended job misses no run).
+        """
+        alarm = self.watch_scheduled_job(
+            job.job_name,
+            job.job_queue,
+            job.schedule_expression,
+            job.time_zone,
+            missed_run_multiple=missed_run_multiple,
+            enabled=job.enabled if enabled is None else enabled,
+        )
+        label = label or job.job_name
+        self.watch_dead_letter_queue(job.dead_letter_queue, f"schedule-{label}")
+        if job.submit_function is not None:
+            self.watch_function(job.submit_function, f"submit-{label}")
         return alarm
 
     def _missed_run_alarm(
         self, job_name: str, job_queue: batch.IJobQueue, label: str, expression: str, time_zone: str, multiple: float
     ) -> cloudwatch.Alarm | None:
-        if is_unresolved(expression) or is_unresolved(time_zone):
-            Annotations.of(self).add_warning_v2(
-                "batch-jobs:missedRunToken",
-                f"No missed-run alarm for job {job_name!r}: its schedule is only known at deploy time.",
-            )
-            return None
         try:
-            interval = schedule_interval(expression, time_zone)
+            found = monitor_alarms.missed_run_window_of(self, job_name, expression, time_zone, multiple)
         except ValueError as error:
             self._fail(
                 f"schedule_expression of job {job_name!r} must be a recurring rate or cron expression, "
                 f"got {expression!r}: {error}"
             )
-        window = missed_run_window(interval, multiple)
-        if window is None:
-            Annotations.of(self).add_warning_v2(
-                "batch-jobs:missedRunTooLong",
-                f"No missed-run alarm for job {job_name!r}: its runs can be {_human(interval)} apart, "
-                f"longer than a CloudWatch alarm can look back ({_human(MAX_ALARM_RANGE)}).",
-            )
+        if found is None:
             return None
-        if window.window < interval * multiple:
-            Annotations.of(self).add_warning_v2(
-                "batch-jobs:missedRunWindowCut",
-                f"Missed-run alarm of job {job_name!r} looks back {_human(window.window)}, "
-                f"not {multiple:g} x {_human(interval)}: CloudWatch alarms look back at most {_human(MAX_ALARM_RANGE)}.",
-            )
+        window, description = found
         alarm = self._alarm(
             f"MissedRun-{label}",
             kind="MissedRun",
@@ -574,11 +441,7 @@ class BatchQueueMonitor(Construct):
             comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
             periods=window.periods,
             missing=cloudwatch.TreatMissingData.BREACHING,
-            description=(
-                f"No run of job {job_name} succeeded in the last {_human(window.window)} "
-                f"({multiple:g} x its longest interval of {_human(interval)}, schedule {expression} {time_zone}): "
-                "the schedule did not fire, the submit failed, or every run failed."
-            ),
+            description=description,
         )
         self.missed_run_alarms[label] = alarm
         return alarm
@@ -589,9 +452,9 @@ class BatchQueueMonitor(Construct):
         :param alarm: Default: the monitor's ``dead_letter_alarms`` (true).
         """
         label = self._new_label(label, "dead-letter queue")
-        metric = queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=_ONE_MINUTE)
-        if self._health_widgets:
-            self._health_widgets["dead_letters"].add_left_metric(metric.with_(label=label))
+        metric = queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=ONE_MINUTE)
+        if self._health is not None:
+            self._health.add_dead_letter_queue(metric, label)
         if not (alarm if alarm is not None else self.dead_letter_alarms_enabled):
             return None
         created = self._alarm(
@@ -623,20 +486,9 @@ class BatchQueueMonitor(Construct):
         :param source_queue: The SQS queue feeding ``function``: its depth is graphed too.
         """
         label = self._new_label(label, "function")
-        errors = function.metric_errors(statistic="Sum", period=_FIVE_MINUTES)
-        if self._health_widgets:
-            self._health_widgets["errors"].add_left_metric(errors.with_(label=label))
-            if source_queue is not None:
-                self._health_widgets["queues"].add_left_metric(
-                    source_queue.metric_approximate_number_of_messages_visible(
-                        statistic="Maximum", period=_ONE_MINUTE, label=f"{label} queue"
-                    )
-                )
-                self._health_widgets["queues"].add_right_metric(
-                    source_queue.metric_approximate_age_of_oldest_message(
-                        statistic="Maximum", period=_ONE_MINUTE, label=f"{label} oldest (s)"
-                    )
-                )
+        errors = function.metric_errors(statistic="Sum", period=FIVE_MINUTES)
+        if self._health is not None:
+            self._health.add_function(errors, label, source_queue)
         if not (alarm if alarm is not None else self.function_error_alarms_enabled):
             return None
         created = self._alarm(
@@ -657,104 +509,22 @@ class BatchQueueMonitor(Construct):
 
     def alarm_name(self, kind: str, label: str) -> str:
         """``<stack name>-<kind>-<label>``, at most 255 characters (a long label is cut and hashed)."""
-        prefix = f"{self._stack_name}-{kind}-"
-        name = prefix + label
-        if len(name) > 255:
-            digest = hashlib.sha256(label.encode()).hexdigest()[:8]
-            name = prefix + label[: 255 - len(prefix) - 9] + "-" + digest
-        return name
+        return monitor_alarms.alarm_name(self._stack_name, kind, label)
 
-    def _alarm(
-        self,
-        construct_id: str,
-        *,
-        kind: str,
-        label: str,
-        metric: cloudwatch.IMetric,
-        threshold: float,
-        comparison: cloudwatch.ComparisonOperator,
-        periods: int,
-        missing: cloudwatch.TreatMissingData,
-        description: str,
-    ) -> cloudwatch.Alarm:
-        alarm = cloudwatch.Alarm(
-            self,
-            construct_id,
-            alarm_name=self.alarm_name(kind, label),
-            alarm_description=description,
-            metric=metric,
-            threshold=threshold,
-            comparison_operator=comparison,
-            evaluation_periods=periods,
-            datapoints_to_alarm=periods,
-            treat_missing_data=missing,
+    def _alarm(self, construct_id: str, *, kind: str, label: str, **props) -> cloudwatch.Alarm:
+        alarm = monitor_alarms.create_alarm(
+            self, construct_id, name=self.alarm_name(kind, label), topic=self.alarm_topic, **props
         )
-        if self.alarm_topic is not None:
-            alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.alarm_topic))
         self.alarms.append(alarm)
         return alarm
 
     # ------------------------------------------------------------------ parts (override to customise)
 
-    def _build_gauge_function(self) -> lambda_.Function:
-        environment = {
-            "JOB_QUEUES": Lazy.string(_JoinedNames(self._queue_names)),
-            "POWERTOOLS_METRICS_NAMESPACE": self.namespace,
-        }
-        if self.mackerel is not None:
-            environment.update(
-                MACKEREL_SERVICE=self.mackerel.service,
-                MACKEREL_API_KEY_SECRET=self.mackerel.api_key.secret_arn,
-                MACKEREL_BASE_URL=self.mackerel.base_url,
-            )
-        function = PythonFunction(
-            self,
-            "QueueMetrics",
-            package="queue_metrics",
-            description="Counts AWS Batch jobs by status in each queue every minute (EMF metrics)",
-            environment=environment,
-            timeout=Duration.seconds(50),
-            memory_size=128,
-        )
-        function.add_to_role_policy(iam.PolicyStatement(actions=["batch:ListJobs"], resources=["*"]))
-        acknowledge(
-            function.role,  # type: ignore[arg-type]
-            "AwsSolutions-IAM5[Resource::*]",
-            "batch:ListJobs has no resource-level permissions (AWS documents only '*'); the function only reads.",
-        )
-        if self.mackerel is not None:
-            self.mackerel.api_key.grant_read(function)
-        return function
+    def _build_gauge_function(self) -> PythonFunction:
+        return parts.gauge_function(self, namespace=self.namespace, queue_names=self._queue_names, mackerel=self.mackerel)
 
     def _build_gauge_schedule(self) -> scheduler.Schedule:
-        # Our own role (not the stack-wide one LambdaInvoke would share), so the finding below is acknowledged here only.
-        role = iam.Role(
-            self,
-            "QueueMetricsScheduleRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}
-            ),
-        )
-        schedule = scheduler.Schedule(
-            self,
-            "QueueMetricsSchedule",
-            schedule=scheduler.ScheduleExpression.rate(Duration.minutes(1)),
-            target=scheduler_targets.LambdaInvoke(
-                self.gauge_function,
-                role=role,
-                retry_attempts=0,  # a late count is worth nothing: the next minute counts again
-                max_event_age=Duration.minutes(1),
-            ),
-            description="Counts AWS Batch jobs by status every minute",
-        )
-        stack = Stack.of(self)
-        function_id = stack.resolve(stack.get_logical_id(self.gauge_function.node.default_child))  # type: ignore[arg-type]
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::<{function_id}.Arn>:*]",
-            "lambda:InvokeFunction as CDK grants it: the function and its versions/aliases (':*'), of this one function only.",
-        )
-        return schedule
+        return parts.gauge_schedule(self, self.gauge_function)
 
     def _build_outcome_dead_letter_queue(self) -> sqs.Queue:
         return encrypted_queue(self, "JobStateDeadLetters")
@@ -768,43 +538,11 @@ class BatchQueueMonitor(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.outcome_dead_letter_queue, max_receive_count=5),
         )
 
-    def _build_outcome_function(self) -> lambda_.Function:
-        function = PythonFunction(
-            self,
-            "JobMetrics",
-            package="job_metrics",
-            description="Publishes AWS Batch job outcomes (succeeded, failed, run and wait seconds) as EMF metrics",
-            environment={"POWERTOOLS_METRICS_NAMESPACE": self.namespace},
-            timeout=Duration.seconds(30),
-            memory_size=128,
-        )
-        function.add_event_source(
-            event_sources.SqsEventSource(
-                self.outcome_queue,
-                batch_size=100,
-                max_batching_window=Duration.seconds(30),
-                # Each record's metrics are printed on their own, so only the records that
-                # failed go back to SQS: a retry never counts an outcome already printed.
-                report_batch_item_failures=True,
-            )
-        )
-        return function
+    def _build_outcome_function(self) -> PythonFunction:
+        return parts.outcome_function(self, namespace=self.namespace, queue=self.outcome_queue)
 
     def _build_outcome_rule(self) -> events.Rule:
-        rule = events.Rule(
-            self,
-            "JobStateRule",
-            description="AWS Batch jobs that SUCCEEDED or FAILED on the monitored queues",
-            event_pattern=events.EventPattern(
-                source=["aws.batch"],
-                detail_type=["Batch Job State Change"],
-                # An array job reports once, through its parent: its children (which carry
-                # arrayProperties.index) would send thousands of events for one run.
-                detail={"status": ["SUCCEEDED", "FAILED"], "arrayProperties": {"index": [{"exists": False}]}},
-            ),
-        )
-        rule.add_target(events_targets.SqsQueue(self.outcome_queue, dead_letter_queue=self.outcome_dead_letter_queue))
-        return rule
+        return parts.outcome_rule(self, queue=self.outcome_queue, dead_letter_queue=self.outcome_dead_letter_queue)
 
     def _listen_to(self, job_queue: batch.IJobQueue) -> None:
         if job_queue.job_queue_arn not in self._queue_arns:
@@ -817,93 +555,10 @@ class BatchQueueMonitor(Construct):
         dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name=self.dashboard_name, default_interval=Duration.hours(12)
         )
-        dashboard.add_widgets(
-            cloudwatch.TextWidget(
-                markdown=(
-                    f"# {self._stack_name}: AWS Batch\n"
-                    "Jobs by status are counted every minute (namespace "
-                    f"`{self.namespace}`); outcomes come from Batch Job State Change events. "
-                    "First row: is the monitoring itself healthy?"
-                ),
-                width=24,
-                height=2,
-            )
-        )
-        self._health_widgets = {
-            "dead_letters": cloudwatch.GraphWidget(
-                title="Dead-letter queues: visible messages",
-                width=6,
-                left_annotations=[cloudwatch.HorizontalAnnotation(value=1, label="alarm")],
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-            "errors": cloudwatch.GraphWidget(title="Lambda errors (5 min)", width=6, left_y_axis=cloudwatch.YAxisProps(min=0)),
-            "queues": cloudwatch.GraphWidget(
-                title="Event queues: depth and oldest message", width=6, left_y_axis=cloudwatch.YAxisProps(min=0)
-            ),
-            "schedules": cloudwatch.GraphWidget(
-                title="EventBridge Scheduler (all schedules)",
-                width=6,
-                left=[
-                    scheduler.Schedule.metric_all_errors(statistic="Sum", label="target errors"),
-                    scheduler.Schedule.metric_all_dropped(statistic="Sum", label="dropped"),
-                    scheduler.Schedule.metric_all_throttled(statistic="Sum", label="throttled"),
-                    scheduler.Schedule.metric_all_sent_to_dlq(statistic="Sum", label="sent to DLQ"),
-                ],
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-        }
-        dashboard.add_widgets(*self._health_widgets.values())
+        dashboard.add_widgets(rows.header(self._stack_name, self.namespace))
+        self._health = rows.HealthRow()
+        dashboard.add_widgets(*self._health.widgets())
         return dashboard
-
-    def _add_queue_widgets(self, job_queue: batch.IJobQueue, label: str, alarms: QueueAlarms) -> None:
-        if self.dashboard is None:
-            return
-        native = {"JobQueueName": self._queue_name(job_queue)}
-        age_annotations = (
-            [cloudwatch.HorizontalAnnotation(value=alarms.oldest_runnable_age.to_seconds(), label="stuck alarm")]
-            if alarms.oldest_runnable_age is not None
-            else []
-        )
-        self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(
-                title=f"Jobs by status: {label}",
-                width=6,
-                stacked=True,
-                left=[self.metric_jobs(job_queue, status, label=status) for status in STATUSES],
-                left_y_axis=cloudwatch.YAxisProps(min=0, label="jobs", show_units=False),
-            ),
-            cloudwatch.GraphWidget(
-                title=f"Oldest RUNNABLE job (s): {label}",
-                width=6,
-                left=[self.metric_oldest_runnable_age(job_queue, label="oldest RUNNABLE (s)")],
-                left_annotations=age_annotations,
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-            cloudwatch.GraphWidget(
-                title=f"AWS/Batch state transitions: {label}",
-                width=6,
-                left=[
-                    cloudwatch.Metric(namespace="AWS/Batch", metric_name=name, dimensions_map=native, statistic="Sum", label=name)
-                    for name in (
-                        "JobsSubmitted",
-                        "JobsMovedToRunnable",
-                        "JobsMovedToSucceeded",
-                        "JobsMovedToFailed",
-                        "JobsRetried",
-                    )
-                ],
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-            cloudwatch.GraphWidget(
-                title=f"AWS/Batch durations p90 (ms): {label}",
-                width=6,
-                left=[
-                    cloudwatch.Metric(namespace="AWS/Batch", metric_name=name, dimensions_map=native, statistic="p90", label=name)
-                    for name in ("JobAttemptRunnableToStartingDuration", "JobAttemptExecutionDuration")
-                ],
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-        )
 
     def watch_compute_environment(self, environment: batch.IComputeEnvironment, *, label: str | None = None) -> None:
         """Graph the CPU and memory utilisation and reservation of the environment's ECS cluster.
@@ -915,70 +570,7 @@ class BatchQueueMonitor(Construct):
         if self.dashboard is None or isinstance(environment, batch.FargateComputeEnvironment):
             return
         label = self._new_label(label or _default_label(environment, None), "compute environment")
-        # Batch names the environment's ECS cluster AWSBatch-<environment name>-<uuid>; a SEARCH
-        # on that prefix (a composite-token partial match) finds it without knowing the uuid.
-        name = _compute_environment_name(environment)
-
-        def search(metric_name: str, title: str) -> cloudwatch.MathExpression:
-            return cloudwatch.MathExpression(
-                expression=(
-                    f"SEARCH('{{AWS/ECS,ClusterName}} MetricName=\"{metric_name}\" ClusterName=AWSBatch-{name}', 'Average', 300)"
-                ),
-                using_metrics={},
-                label=title,
-                period=_FIVE_MINUTES,
-            )
-
-        self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(
-                title=f"ECS cluster utilisation (%): {label}",
-                width=12,
-                left=[search("CPUUtilization", "CPU"), search("MemoryUtilization", "memory")],
-                left_y_axis=cloudwatch.YAxisProps(min=0, max=100),
-            ),
-            cloudwatch.GraphWidget(
-                title=f"ECS cluster reservation (%): {label}",
-                width=12,
-                left=[search("CPUReservation", "CPU"), search("MemoryReservation", "memory")],
-                left_y_axis=cloudwatch.YAxisProps(min=0, max=100),
-            ),
-        )
-
-    def _add_job_widgets(self, job_name: str, job_queue: batch.IJobQueue, label: str, alarm: cloudwatch.Alarm | None) -> None:
-        if self.dashboard is None:
-            return
-        last_widget: cloudwatch.IWidget
-        if alarm is not None:
-            last_widget = cloudwatch.AlarmWidget(alarm=alarm, title=f"Missed-run alarm: {label}", width=6)
-        else:
-            last_widget = cloudwatch.GraphWidget(
-                title=f"Attempts per run: {label}", width=6, left=[self.metric_attempts(job_name, job_queue, label="attempts")]
-            )
-        self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(
-                title=f"Outcomes: {label}",
-                width=6,
-                stacked=True,
-                left=[
-                    self.metric_succeeded(job_name, job_queue, label="succeeded"),
-                    self.metric_failed(job_name, job_queue, label="failed"),
-                ],
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-            cloudwatch.GraphWidget(
-                title=f"Run time (s): {label}",
-                width=6,
-                left=[self.metric_run_seconds(job_name, job_queue, statistic=s, label=s) for s in ("p50", "p90", "Maximum")],
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-            cloudwatch.GraphWidget(
-                title=f"Wait before start (s): {label}",
-                width=6,
-                left=[self.metric_wait_seconds(job_name, job_queue, statistic=s, label=s) for s in ("p50", "p90", "Maximum")],
-                left_y_axis=cloudwatch.YAxisProps(min=0),
-            ),
-            last_widget,
-        )
+        self.dashboard.add_widgets(*rows.compute_environment_row(environment, label))
 
 
 @jsii.implements(IValidation)
@@ -1002,17 +594,3 @@ def _default_label(construct: IConstruct, name: str | None) -> str:
     path = construct.node.path
     relative = path[len(stack_path) + 1 :] if stack_path and path.startswith(stack_path + "/") else path
     return relative.replace("/", "-")
-
-
-def _compute_environment_name(environment: batch.IComputeEnvironment) -> str:
-    """The environment's name from its ARN (``...:compute-environment/<name>``); CDK's name attribute is its Ref."""
-    return Fn.select(1, Fn.split("/", environment.compute_environment_arn))
-
-
-def _human(duration: timedelta) -> str:
-    seconds = int(duration.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds % size == 0 and seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{seconds} seconds"

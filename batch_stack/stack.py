@@ -26,6 +26,7 @@ from batch_stack.config import (
     MackerelSettings,
     MonitoringSettings,
     NotifierSettings,
+    cluster_queue_by_capacity,
 )
 from batch_stack.failure_notifier import BatchFailureNotifier
 from batch_stack.monitoring import BatchQueueMonitor, MackerelOptions, QueueAlarms
@@ -110,7 +111,6 @@ class BatchJobsStack(Stack):
         monitor = BatchQueueMonitor(
             self,
             "Monitor",
-            job_queues=[],
             namespace=settings.namespace,
             alarm_topic=self._build_alarm_topic(settings.alarm_emails) if settings.alarm_emails else None,
             missed_run_multiple=settings.missed_run_multiple,
@@ -147,17 +147,12 @@ class BatchJobsStack(Stack):
         """A missed-run alarm per scheduled job, and alarms on what its schedule could not deliver."""
         for key, job in self.jobs.items():
             multiple = settings.missed_run_multiple_for(key)
-            monitor.watch_scheduled_job(
-                job.job_name,
-                job.job_queue,
-                job.schedule_expression,
-                job.time_zone,
+            monitor.watch_job(
+                job,
+                label=key,
                 missed_run_multiple=multiple,
                 enabled=job.enabled and multiple is not None,  # a suspended job misses no run
             )
-            monitor.watch_dead_letter_queue(job.dead_letter_queue, f"schedule-{key}")
-            if job.submit_function is not None:
-                monitor.watch_function(job.submit_function, f"submit-{key}")
 
     def _watch_notifier(self, monitor: BatchQueueMonitor) -> None:
         """Graph the notifier's health; it alarms on itself, and its alarms also go to the e-mail topic."""
@@ -169,15 +164,18 @@ class BatchJobsStack(Stack):
             for alarm in notifier.alarms:
                 alarm.add_alarm_action(cloudwatch_actions.SnsAction(monitor.alarm_topic))
 
+    def _queues_by_capacity(self) -> dict[str, batch.IJobQueue | None]:
+        return {
+            "on_demand": self.cluster.job_queue,
+            "spot": self.cluster.spot_job_queue,
+            "fargate": self.cluster.fargate_job_queue,
+        }
+
     def _named_queues(self) -> list[tuple[str, batch.IJobQueue]]:
         """Each cluster queue with the name the config gives it (the queues' own names are tokens)."""
-        name = self.config.cluster.name
-        queues = [
-            (name, self.cluster.job_queue),
-            (f"{name}-spot", self.cluster.spot_job_queue),
-            (f"{name}-fargate", self.cluster.fargate_job_queue),
-        ]
-        return [(queue_name, queue) for queue_name, queue in queues if queue is not None]
+        queues = self._queues_by_capacity()
+        named = cluster_queue_by_capacity(self.config.cluster).items()
+        return [(name, queues[capacity]) for capacity, name in named if queues[capacity] is not None]
 
     def _build_alarm_topic(self, emails: tuple[str, ...]) -> sns.Topic:
         topic = sns.Topic(self, "AlarmTopic", display_name=f"{self.stack_name} alarms", enforce_ssl=True)
@@ -212,11 +210,7 @@ class BatchJobsStack(Stack):
 
     def _build_jobs(self, jobs: Mapping[str, JobSettings]) -> dict[str, ScheduledBatchJob]:
         """One ScheduledBatchJob per ``[jobs.<key>]``, with construct id ``Job-<key>``."""
-        queues = {
-            "on_demand": self.cluster.job_queue,
-            "spot": self.cluster.spot_job_queue,
-            "fargate": self.cluster.fargate_job_queue,
-        }
+        queues = self._queues_by_capacity()
         built: dict[str, ScheduledBatchJob] = {}
         for key, settings in jobs.items():
             queue = queues[settings.capacity]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 from moto.events.models import EventPattern
 
-from batch_stack.monitoring import (
-    BatchQueueMonitor,
-    MackerelOptions,
-    QueueAlarms,
-    missed_run_window,
-)
+from batch_stack.monitoring import BatchQueueMonitor, MackerelOptions, QueueAlarms
 
 ACCOUNT_ARN = "arn:aws:{service}:us-east-1:123456789012:{resource}"
 JOB_METRICS_EVENTS = Path(__file__).resolve().parents[1] / "lambdas" / "job_metrics_events"
@@ -376,27 +370,6 @@ def test_long_labels_are_cut_to_a_valid_unique_alarm_name(monitored):
     assert name_a != name_b and name_a.startswith("Jobs-MissedRun-aaa")
 
 
-@pytest.mark.parametrize(
-    ("interval", "multiple", "expected"),
-    [
-        (timedelta(minutes=5), 2, (60, 10)),
-        (timedelta(hours=3), 2, (300, 72)),
-        (timedelta(days=1), 2, (3600, 48)),
-        (timedelta(days=5), 2, (3600, 168)),  # 10 days cut to CloudWatch's 7
-    ],
-)
-def test_missed_run_window_fits_cloudwatch_limits(interval, multiple, expected):
-    window = missed_run_window(interval, multiple)
-    assert window is not None
-    assert (window.period_seconds, window.periods) == expected
-    assert window.period_seconds * window.periods <= 7 * 86400
-    assert window.period_seconds >= 3600 or window.period_seconds * window.periods <= 86400
-
-
-def test_missed_run_window_gives_up_when_the_interval_nears_seven_days():
-    assert missed_run_window(timedelta(days=7), 2) is None
-
-
 # --------------------------------------------------------------------------- dashboard
 
 
@@ -517,7 +490,7 @@ def bare():
     ("args", "kwargs", "message"),
     [
         (("nightly", "rate(0 minutes)"), {}, "schedule_expression of job 'nightly' must be a recurring rate or cron"),
-        (("nightly", "cron(0 9 * * MON *)"), {}, "exactly one of day-of-month and day-of-week must be '\\?'"),
+        (("nightly", "cron(0 9 * * MON *)"), {}, "exactly one of day-of-month and day-of-week; the other must be '\\?'"),
         (("nightly", "at(2026-03-01T00:00:00)"), {}, "one-time schedule"),
         (("nightly", "cron(0 9 * * ? *)", "Mars/Olympus"), {}, "not an IANA time zone"),
         (("nightly", "rate(1 hour)"), {"missed_run_multiple": 0.5}, "missed_run_multiple of job 'nightly' must be more than 1"),
@@ -539,3 +512,53 @@ def test_a_queue_or_job_cannot_be_watched_twice(bare):
     monitor.watch_scheduled_job("nightly", jobs, "rate(1 day)")
     with pytest.raises(ValueError, match="job 'nightly' on queue 'jobs' is already watched"):
         monitor.watch_scheduled_job("nightly", jobs, "rate(1 day)")
+
+
+# --------------------------------------------------------------------------- watch_job
+
+
+def test_watch_job_reads_the_jobs_name_queue_schedule_and_time_zone():
+    from aws_cdk import aws_ecs as ecs
+
+    from batch_stack import ScheduledBatchJob
+
+    stack = new_stack()
+    jobs = queue(stack, "jobs")
+    image = ecs.ContainerImage.from_registry("busybox:1.37")
+    allow = ScheduledBatchJob(
+        stack, "Nightly", job_queue=jobs, image=image, schedule="cron(0 9 ? * MON-FRI *)", time_zone="Asia/Tokyo"
+    )
+    forbid = ScheduledBatchJob(
+        stack, "Train", job_queue=jobs, image=image, schedule="rate(1 day)", job_name="train", concurrency_policy="FORBID"
+    )
+    paused = ScheduledBatchJob(stack, "Paused", job_queue=jobs, image=image, schedule="rate(1 hour)", enabled=False)
+    monitor = BatchQueueMonitor(stack, "Monitor", dashboard=False)
+    monitor.watch_queue(jobs)
+    alarm = monitor.watch_job(allow)
+    monitor.watch_job(forbid, label="training", missed_run_multiple=3)
+    assert monitor.watch_job(paused) is None  # a suspended job misses no run
+
+    assert alarm is monitor.missed_run_alarms["Nightly"]
+    alarms = {
+        a["Properties"]["AlarmName"]: a["Properties"]
+        for a in Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm").values()
+    }
+    # The weekend is the longest gap of a weekday cron: 72 hours x 2, in 1-hour periods.
+    assert alarms["Jobs-MissedRun-Nightly"]["EvaluationPeriods"] == 144
+    # missed_run_multiple=3 of a daily rate: 72 hours in 1-hour periods.
+    assert alarms["Jobs-MissedRun-train"]["EvaluationPeriods"] == 72
+    assert {
+        "Jobs-DeadLetters-schedule-Nightly",
+        "Jobs-DeadLetters-schedule-training",
+        "Jobs-FunctionErrors-submit-training",
+    } <= set(alarms)
+    assert "Jobs-FunctionErrors-submit-Nightly" not in alarms  # ALLOW has no submit function
+    assert "Jobs-MissedRun-Paused" not in alarms and "Jobs-DeadLetters-schedule-Paused" in alarms
+
+
+def test_job_queues_default_to_none_until_one_is_watched():
+    stack = new_stack()
+    monitor = BatchQueueMonitor(stack, "Monitor")
+    assert monitor.watched_queues == {}
+    monitor.watch_queue(queue(stack, "jobs"))
+    assert list(monitor.watched_queues) == ["jobs"]
