@@ -20,6 +20,8 @@ from constructs import Construct
 import lambdas
 
 LAMBDAS_DIR = Path(lambdas.__file__).resolve().parent
+#: The package of ``lambdas/`` that every function's asset holds beside the function's own.
+COMMON_PACKAGE = "common"
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -32,11 +34,11 @@ POWERTOOLS_LAYER_ARN = (
 
 
 def function_code(package: str) -> lambda_.Code:
-    """The asset of one function: ``lambdas/`` holding only ``package``."""
+    """The asset of one function: ``lambdas/`` holding only ``package`` and :data:`COMMON_PACKAGE`, the code all share."""
     if not (LAMBDAS_DIR / package / "handler.py").is_file():
         raise ValueError(f"no Lambda handler at lambdas/{package}/handler.py")
-    # Git-style patterns: "/name" matches only at the asset's root, so the package keeps its own __init__.py.
-    others = sorted(f"/{p.name}" for p in LAMBDAS_DIR.iterdir() if p.name != package)
+    # Git-style patterns: "/name" matches only at the asset's root, so the packages keep their own __init__.py.
+    others = sorted(f"/{p.name}" for p in LAMBDAS_DIR.iterdir() if p.name not in (package, COMMON_PACKAGE))
     return lambda_.Code.from_asset(str(LAMBDAS_DIR), ignore_mode=IgnoreMode.GIT, exclude=[*others, "__pycache__/", "*.pyc"])
 
 

@@ -22,6 +22,7 @@ from batchctl import details, listing, render, times
 from batchctl.aws import Aws
 from batchctl.errors import EXIT_JOB_FAILED, EXIT_OK, UsageError
 from batchctl.names import ENV_CONFIG, ENV_STACK, NO_NAMES, AppNames, resolve
+from lambdas import common
 
 
 @dataclass
@@ -191,10 +192,11 @@ def cmd_show(context: Context) -> int:
     region = context.aws.region_name
     group = details.log_group(job, context.names_if_given() or NO_NAMES)
     tried = details.attempts(job)
-    links = {"console": details.console_url(region, job["jobId"]), "logGroup": group, "logStreams": {}}
+    # The links the Slack notifications carry; the job id as Batch gives it (a node's "#" not encoded).
+    links = {"console": common.console_url(region, job["jobId"], safe=":#"), "logGroup": group, "logStreams": {}}
     for attempt in tried:
         if attempt.log_stream:
-            links["logStreams"][str(attempt.number)] = details.log_stream_url(region, group, attempt.log_stream)
+            links["logStreams"][str(attempt.number)] = common.log_url(region, group, attempt.log_stream)
     if context.args.output == "json":
         render.as_json({**job, "links": links}, context.out)
         return EXIT_OK
@@ -204,14 +206,14 @@ def cmd_show(context: Context) -> int:
 
 def _show_text(context: Context, job: dict[str, Any], tried: list[details.Attempt], links: dict[str, Any]) -> None:
     out, tz, now = context.out, context.tz, context.now()
-    row = listing.JobRow.from_summary(job, details.queue_name(job))
+    row = listing.JobRow.from_summary(job, common.queue_name(job))
     status = row.status + (f": {row.status_reason}" if row.status_reason else "")
     out.write(f"{row.job_name}\n")
     summary = [
         ("job id", row.job_id),
         ("status", status),
         ("queue", row.job_queue),
-        ("definition", details.definition_name(job)),
+        ("definition", common.definition_name(job)),
         ("created", times.human(row.created_at, tz)),
         ("started", times.human(row.started_at, tz)),
         ("stopped", times.human(row.stopped_at, tz)),
@@ -219,7 +221,7 @@ def _show_text(context: Context, job: dict[str, Any], tried: list[details.Attemp
     ]
     if row.exit_code is not None:
         summary.append(("exit code", str(row.exit_code)))
-    array = job.get("arrayProperties") or {}
+    array = common.array_properties(job)
     if array.get("size"):
         counts = ", ".join(f"{n} {s}" for s, n in (array.get("statusSummary") or {}).items() if n)
         summary.append(("array", f"{array['size']} children" + (f" ({counts})" if counts else "")))
@@ -296,7 +298,7 @@ def cmd_logs(context: Context) -> int:
     follow = args.follow and latest
 
     def emit(event: logs.LogEvent) -> None:
-        moment = times.from_millis(event.timestamp)
+        moment = common.from_millis(event.timestamp)
         context.out.write(f"{times.human(moment, context.tz)}  {event.message}\n")
         if follow:
             context.out.flush()
@@ -338,7 +340,7 @@ def cmd_logs(context: Context) -> int:
 
 # --------------------------------------------------------------------------- status
 
-STATUS_COUNTED = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
+STATUS_COUNTED = common.ACTIVE_STATUSES  # what count_jobs counts
 STATUS_COLUMNS = (
     render.Column("QUEUE"),
     *(render.Column(s, justify="right") for s in STATUS_COUNTED),
@@ -468,7 +470,7 @@ def wait_for_job(context: Context, batch: Any, job_id: str, interval: float) -> 
         if status in listing.TERMINAL_STATUSES:
             break
         context.sleep(interval)
-    row = listing.JobRow.from_summary(job, details.queue_name(job))
+    row = listing.JobRow.from_summary(job, common.queue_name(job))
     took = times.duration(row.duration_seconds(context.now()))
     reason = f": {row.status_reason}" if row.status_reason else ""
     code = f" (exit code {row.exit_code})" if row.exit_code is not None else ""

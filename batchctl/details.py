@@ -1,4 +1,8 @@
-"""One job in full (DescribeJobs), its attempts, its log stream and console links."""
+"""One job in full (DescribeJobs): its attempts, its log group and stream.
+
+The job detail is read through ``lambdas.common``, as the notifier and the outcome
+metrics read the same JobDetail in their events; the console links are common's too.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from batchctl import times
 from batchctl.errors import UsageError
-from batchctl.names import DEFAULT_LOG_GROUP, AppNames
-from lambdas.notify_slack.message import log_url
+from batchctl.names import AppNames
+from lambdas import common
 
 DESCRIBE_JOBS_MAX_IDS = 100
 
@@ -57,37 +60,30 @@ class Attempt:
     @property
     def host(self) -> str | None:
         """The task and, on EC2, the container instance, as short ARNs."""
-        parts = [short_arn(self.task_arn), short_arn(self.container_instance_arn)]
+        parts = [common.short_arn(self.task_arn), common.short_arn(self.container_instance_arn)]
         shown = [p for p in parts if p]
         return " on ".join(shown) if shown else None
-
-
-def short_arn(arn: str | None) -> str | None:
-    """``task/cluster/abc`` from ``arn:aws:ecs:region:account:task/cluster/abc``."""
-    if not arn or not arn.startswith("arn:"):
-        return arn if arn and arn != "TBD" else None
-    return arn.split(":", 5)[-1]
 
 
 def attempts(job: dict[str, Any]) -> list[Attempt]:
     """Every attempt of ``job``, the first numbered 1; a running attempt comes last."""
     result: list[Attempt] = []
-    for number, attempt in enumerate(job.get("attempts") or [], start=1):
-        container = attempt.get("container") or {}
+    for number, attempt in enumerate(common.ecs_attempts(job), start=1):
+        container = common.container(attempt)
         reasons = [r for r in (attempt.get("statusReason"), container.get("reason")) if r]
         result.append(
             Attempt(
                 number=number,
                 exit_code=container.get("exitCode"),
                 reason="; ".join(dict.fromkeys(reasons)) or None,
-                started_at=times.from_millis(attempt.get("startedAt")),
-                stopped_at=times.from_millis(attempt.get("stoppedAt")),
+                started_at=common.from_millis(attempt.get("startedAt")),
+                stopped_at=common.from_millis(attempt.get("stoppedAt")),
                 log_stream=container.get("logStreamName"),
                 task_arn=container.get("taskArn"),
                 container_instance_arn=container.get("containerInstanceArn"),
             )
         )
-    container = job.get("container") or {}
+    container = common.container(job)
     current_stream = container.get("logStreamName")
     if job.get("status") in ("STARTING", "RUNNING") and current_stream not in {a.log_stream for a in result}:
         result.append(
@@ -95,7 +91,7 @@ def attempts(job: dict[str, Any]) -> list[Attempt]:
                 number=len(result) + 1,
                 exit_code=None,
                 reason=None,
-                started_at=times.from_millis(job.get("startedAt")),
+                started_at=common.from_millis(job.get("startedAt")),
                 stopped_at=None,
                 log_stream=current_stream,
                 task_arn=container.get("taskArn"),
@@ -114,34 +110,15 @@ def log_stream(job: dict[str, Any], attempt: int | None = None) -> str | None:
             have = f"attempts 1 to {len(tried)}" if tried else "no attempt yet"
             raise UsageError(f"job {job['jobId']} has {have}; --attempt {attempt} does not exist")
         return tried[attempt - 1].log_stream
-    current = (job.get("container") or {}).get("logStreamName")
+    current = common.container(job).get("logStreamName")
     return current or (tried[-1].log_stream if tried else None)
 
 
 def log_group(job: dict[str, Any], names: AppNames) -> str:
     """The job's own log group: its awslogs configuration, else the app's config, else Batch's default."""
-    configuration = (job.get("container") or {}).get("logConfiguration") or {}
+    configuration = common.as_mapping(common.container(job).get("logConfiguration"))
     if configuration.get("logDriver") == "awslogs":
-        group = (configuration.get("options") or {}).get("awslogs-group")
+        group = common.awslogs_group(configuration)
         if group:
             return group
-    return names.log_group_for(job.get("jobName", "")) or DEFAULT_LOG_GROUP
-
-
-def console_url(region: str, job_id: str) -> str:
-    return f"https://{region}.console.aws.amazon.com/batch/home?region={region}#jobs/detail/{job_id}"
-
-
-def log_stream_url(region: str, group: str, stream: str) -> str:
-    """The CloudWatch console's page of one log stream: the same link the Slack notifications carry."""
-    return log_url(region, group, stream)
-
-
-def queue_name(job: dict[str, Any]) -> str:
-    queue = job.get("jobQueue", "")
-    return queue.rsplit("/", 1)[-1] if queue.startswith("arn:") else queue
-
-
-def definition_name(job: dict[str, Any]) -> str:
-    definition = job.get("jobDefinition", "")
-    return definition.rsplit("/", 1)[-1] if definition.startswith("arn:") else definition
+    return names.log_group_for(job.get("jobName", "")) or common.DEFAULT_LOG_GROUP

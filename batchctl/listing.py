@@ -16,10 +16,11 @@ from typing import Any
 
 from batchctl import times
 from batchctl.errors import UsageError
+from lambdas import common
 
-STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
-ACTIVE_STATUSES = STATUSES[:5]
-TERMINAL_STATUSES = ("SUCCEEDED", "FAILED")
+ACTIVE_STATUSES = common.ACTIVE_STATUSES
+TERMINAL_STATUSES = common.TERMINAL_STATUSES
+STATUSES = (*ACTIVE_STATUSES, *TERMINAL_STATUSES)
 SORT_KEYS = ("stopped", "created", "started", "duration")
 STATUS_PAGE_SIZE = 1000  # ListJobs' maximum with jobStatus
 FILTER_PAGE_SIZE = 100  # ListJobs' maximum with filters
@@ -53,9 +54,9 @@ class JobRow:
             job_queue=job_queue,
             status=summary.get("status", "UNKNOWN"),
             status_reason=summary.get("statusReason") or None,
-            created_at=times.from_millis(summary.get("createdAt")),
-            started_at=times.from_millis(summary.get("startedAt")),
-            stopped_at=times.from_millis(summary.get("stoppedAt")),
+            created_at=common.from_millis(summary.get("createdAt")),
+            started_at=common.from_millis(summary.get("startedAt")),
+            stopped_at=common.from_millis(summary.get("stoppedAt")),
             exit_code=container.get("exitCode"),
             job_arn=summary.get("jobArn"),
             job_definition=summary.get("jobDefinition"),

@@ -32,8 +32,6 @@ OUTPUT_DASHBOARD = "DashboardUrl"
 ENV_STACK = "BATCHCTL_STACK"
 ENV_CONFIG = "BATCHCTL_CONFIG"
 
-DEFAULT_LOG_GROUP = "/aws/batch/job"
-
 
 @dataclass(frozen=True)
 class ConfiguredJob:

@@ -1,19 +1,14 @@
-"""Times as AWS Batch gives them (epoch milliseconds) and as people type and read them."""
+"""Times as people type and read them (Batch's epoch milliseconds are read by ``lambdas.common.from_millis``)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from lambdas.common import format_duration
+
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def from_millis(value: int | float | None) -> datetime | None:
-    """A Batch timestamp (epoch ms) as an aware UTC datetime; None for missing or zero."""
-    if not value:
-        return None
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
 def parse_since(text: str, *, now: datetime, tz: tzinfo | None = None) -> datetime:
@@ -52,16 +47,4 @@ def human(moment: datetime | None, tz: tzinfo | None = None) -> str:
 
 def duration(seconds: float | None) -> str:
     """``45s``, ``3m05s``, ``1h02m``, ``2d03h``; ``-`` when missing."""
-    if seconds is None:
-        return "-"
-    total = max(0, int(round(seconds)))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours:02d}h"
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
+    return "-" if seconds is None else format_duration(seconds)

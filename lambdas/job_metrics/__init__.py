@@ -1,0 +1,12 @@
+"""Publishes job outcome metrics (SUCCEEDED and FAILED, run and wait times, attempts) from Batch Job State Change events.
+
+``handler.py`` is the entry point; ``outcomes.py`` turns one event into one outcome.
+"""
+
+# The code every function shares: lambdas.common in the repository and when installed, but a top-level
+# common/ in this function's asset, whose root is lambdas/ with only this package and common in it
+# (batch_stack.functions.function_code). Modules here use ``from . import common``.
+if "." in __name__:
+    from .. import common as common
+else:
+    import common as common

@@ -28,19 +28,14 @@ from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from . import common
 from .outcomes import JobOutcome, parse_outcome, unique_outcomes
 
 logger = Logger()
 
-SUCCEEDED_METRIC = "Succeeded"
-FAILED_METRIC = "Failed"
-RUN_SECONDS_METRIC = "RunSeconds"
-WAIT_SECONDS_METRIC = "WaitSeconds"
-ATTEMPTS_METRIC = "Attempts"
-
 
 def handler(event: dict, context: Any) -> dict:
-    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "BatchJobs"
+    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or common.DEFAULT_NAMESPACE
     seen: set[tuple[str, str]] = set()
     published: list[JobOutcome] = []
 
@@ -96,14 +91,14 @@ def publish_outcomes(events: Iterable[Any], namespace: str) -> list[JobOutcome]:
 def publish_outcome(outcome: JobOutcome, namespace: str) -> None:
     """Print one EMF document for ``outcome``; it is built whole before the single print."""
     metrics = EphemeralMetrics(namespace=namespace, service="")  # no "service" dimension
-    metrics.add_dimension(name="JobQueue", value=outcome.job_queue)
-    metrics.add_dimension(name="JobName", value=outcome.job_name)
+    metrics.add_dimension(name=common.QUEUE_DIMENSION, value=outcome.job_queue)
+    metrics.add_dimension(name=common.JOB_DIMENSION, value=outcome.job_name)
     succeeded = outcome.status == "SUCCEEDED"
-    metrics.add_metric(name=SUCCEEDED_METRIC, unit=MetricUnit.Count, value=1 if succeeded else 0)
-    metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=0 if succeeded else 1)
-    metrics.add_metric(name=ATTEMPTS_METRIC, unit=MetricUnit.Count, value=outcome.attempts)
+    metrics.add_metric(name=common.SUCCEEDED_METRIC, unit=MetricUnit.Count, value=1 if succeeded else 0)
+    metrics.add_metric(name=common.FAILED_METRIC, unit=MetricUnit.Count, value=0 if succeeded else 1)
+    metrics.add_metric(name=common.ATTEMPTS_METRIC, unit=MetricUnit.Count, value=outcome.attempts)
     if outcome.run_seconds is not None:
-        metrics.add_metric(name=RUN_SECONDS_METRIC, unit=MetricUnit.Seconds, value=outcome.run_seconds)
+        metrics.add_metric(name=common.RUN_SECONDS_METRIC, unit=MetricUnit.Seconds, value=outcome.run_seconds)
     if outcome.wait_seconds is not None:
-        metrics.add_metric(name=WAIT_SECONDS_METRIC, unit=MetricUnit.Seconds, value=outcome.wait_seconds)
+        metrics.add_metric(name=common.WAIT_SECONDS_METRIC, unit=MetricUnit.Seconds, value=outcome.wait_seconds)
     metrics.flush_metrics()  # serializes, then prints one line: an error here has printed nothing

@@ -4,3 +4,11 @@ The SQS queue of the BatchFailureNotifier delivers EventBridge events in batches
 each batch becomes one Slack message (``message.py``) posted at Slack's pace
 (``slack.py``). ``handler.py`` is the entry point.
 """
+
+# The code every function shares: lambdas.common in the repository and when installed, but a top-level
+# common/ in this function's asset, whose root is lambdas/ with only this package and common in it
+# (batch_stack.functions.function_code). Modules here use ``from . import common``.
+if "." in __name__:
+    from .. import common as common
+else:
+    import common as common

@@ -2,9 +2,10 @@
 
 AWS Batch adds fields to its events at any time, EKS jobs have no ``container``,
 multi-node jobs have ``nodeProperties``, and a job that failed before it started
-has no ``startedAt``. Every reader here tolerates a missing or oddly typed field;
-an event that still cannot be read becomes an :class:`Unreadable` item, which is
-reported as raw JSON, never dropped.
+has no ``startedAt``. Every reader here tolerates a missing or oddly typed field
+(a job's detail is read by ``common.jobs``, which the outcome metrics and batchctl
+share); an event that still cannot be read becomes an :class:`Unreadable` item,
+which is reported as raw JSON, never dropped.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-JOB_STATE_CHANGE = "Batch Job State Change"
+from . import common
+
 QUEUE_BLOCKED = "Batch Job Queue Blocked"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
-
-#: Where Batch writes a container's log when its job definition names no group.
-DEFAULT_JOB_LOG_GROUP = "/aws/batch/job"
 
 _JOB_HINTS = (
     (
@@ -123,8 +122,8 @@ Item = JobChange | QueueBlocked | AlarmChange | Unreadable
 
 
 @dataclass
-class Batch:
-    """The distinct items of one SQS batch, in arrival order, and how many duplicates were merged."""
+class Delivery:
+    """The distinct items of one SQS batch of records, in arrival order, and how many duplicates were merged."""
 
     jobs: list[JobChange] = field(default_factory=list)
     blocked: list[QueueBlocked] = field(default_factory=list)
@@ -137,24 +136,24 @@ class Batch:
         return len(self.jobs) + len(self.blocked) + len(self.alarms) + len(self.unreadable)
 
 
-def read_records(records: Iterable[Mapping[str, Any]]) -> Batch:
+def read_records(records: Iterable[Mapping[str, Any]]) -> Delivery:
     """Read every SQS record's body; merge duplicate deliveries (EventBridge is at least once)."""
-    batch = Batch()
+    delivery = Delivery()
     seen: set[tuple[str, ...]] = set()
     lists: dict[type, list] = {
-        JobChange: batch.jobs,
-        QueueBlocked: batch.blocked,
-        AlarmChange: batch.alarms,
-        Unreadable: batch.unreadable,
+        JobChange: delivery.jobs,
+        QueueBlocked: delivery.blocked,
+        AlarmChange: delivery.alarms,
+        Unreadable: delivery.unreadable,
     }
     for record in records:
         item = read_body(record.get("body") if isinstance(record, Mapping) else record)
         if item.key in seen:
-            batch.duplicates += 1
+            delivery.duplicates += 1
             continue
         seen.add(item.key)
         lists[type(item)].append(item)
-    return batch
+    return delivery
 
 
 def read_body(body: Any) -> Item:
@@ -167,7 +166,7 @@ def read_body(body: Any) -> Item:
     if not isinstance(event, dict):
         return Unreadable(key=("raw", raw), raw=raw, problem="not a JSON object")
     detail_type = event.get("detail-type")
-    readers = {JOB_STATE_CHANGE: _job_change, QUEUE_BLOCKED: _queue_blocked, ALARM_STATE_CHANGE: _alarm_change}
+    readers = {common.JOB_STATE_CHANGE: _job_change, QUEUE_BLOCKED: _queue_blocked, ALARM_STATE_CHANGE: _alarm_change}
     reader = readers.get(detail_type) if isinstance(detail_type, str) else None
     if reader is None:
         return Unreadable(key=_event_key(event, raw), raw=raw, problem=f"unexpected detail-type {detail_type!r}")
@@ -184,41 +183,30 @@ def read_body(body: Any) -> Item:
 
 
 def _job_change(event: Mapping[str, Any], detail: Mapping[str, Any]) -> JobChange:
-    job_id = _text(detail.get("jobId"))
+    job_id = common.as_text(detail.get("jobId"))
     if not job_id:
         raise ValueError("detail has no jobId")
-    status = _text(detail.get("status")) or "UNKNOWN"
-    attempts = _list(detail.get("attempts")) or _list(detail.get("eksAttempts"))
-    last_attempt = _dict(attempts[-1]) if attempts else {}
-    container = _dict(detail.get("container"))
-    attempt_container = _dict(last_attempt.get("container"))
-    eks_container = _first(_list(last_attempt.get("containers"))) or _first(
-        _list(_dict(_dict(detail.get("eksProperties")).get("podProperties")).get("containers"))
-    )
-
-    exit_code = _first_present(attempt_container.get("exitCode"), container.get("exitCode"), _dict(eks_container).get("exitCode"))
-    reason = _text(detail.get("statusReason")) or _text(attempt_container.get("reason")) or _text(container.get("reason"))
-    reason = reason or _text(last_attempt.get("statusReason")) or _text(_dict(eks_container).get("reason"))
-    started = _millis(detail.get("startedAt")) or _millis(last_attempt.get("startedAt"))
-    stopped = _millis(detail.get("stoppedAt")) or _millis(last_attempt.get("stoppedAt"))
-    platform, log_group, log_stream = _platform_and_log(detail, container, attempt_container)
-    max_attempts = _dict(detail.get("retryStrategy")).get("attempts")
+    status = common.as_text(detail.get("status")) or "UNKNOWN"
+    attempts = common.attempts(detail)
+    reason = common.status_reason(detail)
+    log_group, log_stream = common.log_location(detail)
+    max_attempts = common.as_mapping(detail.get("retryStrategy")).get("attempts")
     return JobChange(
         key=(job_id, status, str(len(attempts))),
         job_id=job_id,
-        job_name=_text(detail.get("jobName")) or job_id,
+        job_name=common.as_text(detail.get("jobName")) or job_id,
         status=status,
-        region=_text(event.get("region")),
-        queue=_after(_text(detail.get("jobQueue")), "job-queue/"),
-        job_definition=_after(_text(detail.get("jobDefinition")), "job-definition/"),
+        region=common.as_text(event.get("region")),
+        queue=common.queue_name(detail),
+        job_definition=common.definition_name(detail),
         status_reason=reason,
-        exit_code=exit_code if isinstance(exit_code, (int, str)) and not isinstance(exit_code, bool) else None,
+        exit_code=common.exit_code(detail),
         attempts=len(attempts),
         max_attempts=max_attempts if isinstance(max_attempts, int) and max_attempts > 0 else 1,
-        started_at=started,
-        stopped_at=stopped,
-        parameters=_dict(detail.get("parameters")),
-        platform=platform,
+        started_at=common.started_at(detail),
+        stopped_at=common.stopped_at(detail),
+        parameters=common.as_mapping(detail.get("parameters")),
+        platform=common.platform(detail),
         log_group=log_group,
         log_stream=log_stream,
         shape=_shape(detail),
@@ -226,55 +214,33 @@ def _job_change(event: Mapping[str, Any], detail: Mapping[str, Any]) -> JobChang
     )
 
 
-def _platform_and_log(
-    detail: Mapping[str, Any], container: Mapping[str, Any], attempt_container: Mapping[str, Any]
-) -> tuple[str, str | None, str | None]:
-    """Where the job ran, and the CloudWatch log group and stream of its (last) container, if any."""
-    capabilities = [c for c in _list(detail.get("platformCapabilities")) if isinstance(c, str)]
-    node_ranges = _list(_dict(detail.get("nodeProperties")).get("nodeRangeProperties"))
-    if detail.get("eksProperties") is not None or detail.get("eksAttempts") is not None:
-        return "EKS", None, None
-    platform = "Fargate" if "FARGATE" in capabilities else "EC2"
-    if detail.get("nodeProperties") is not None:
-        platform = "EC2 multi-node"
-    stream = _text(attempt_container.get("logStreamName")) or _text(container.get("logStreamName")) or None
-    log_configuration = _dict(container.get("logConfiguration"))
-    if not log_configuration and node_ranges:
-        log_configuration = _dict(_dict(_dict(node_ranges[0]).get("container")).get("logConfiguration"))
-    driver = _text(log_configuration.get("logDriver")) or "awslogs"
-    if driver != "awslogs":
-        return platform, None, None
-    group = _text(_dict(log_configuration.get("options")).get("awslogs-group")) or DEFAULT_JOB_LOG_GROUP
-    return platform, group, stream
-
-
 def _shape(detail: Mapping[str, Any]) -> str:
     """What kind of job this is, when it is not a plain single job."""
-    array = _dict(detail.get("arrayProperties"))
-    if "index" in array:
-        parent = _text(detail.get("jobId")).split(":")[0]
+    array = common.array_properties(detail)
+    if common.is_array_child(detail):
+        parent = common.as_text(detail.get("jobId")).split(":")[0]
         return f"array child {array['index']} of {parent}"
     if "size" in array:
-        summary = _dict(array.get("statusSummary")) or _dict(detail.get("statusSummary"))
+        summary = common.as_mapping(array.get("statusSummary")) or common.as_mapping(detail.get("statusSummary"))
         counts = ", ".join(f"{status} {count}" for status, count in summary.items() if count)
         return f"array of {array['size']}" + (f" ({counts})" if counts else "")
-    nodes = _dict(detail.get("nodeProperties"))
+    nodes = common.as_mapping(detail.get("nodeProperties"))
     if nodes:
         return f"{nodes.get('numNodes', '?')} nodes, main node {nodes.get('mainNode', '?')}"
     return ""
 
 
 def _queue_blocked(event: Mapping[str, Any], detail: Mapping[str, Any]) -> QueueBlocked:
-    queue_arn = _text(detail.get("jobQueue")) or next(
-        (r for r in _list(event.get("resources")) if isinstance(r, str) and ":job-queue/" in r), ""
+    queue_arn = common.as_text(detail.get("jobQueue")) or next(
+        (r for r in common.as_list(event.get("resources")) if isinstance(r, str) and ":job-queue/" in r), ""
     )
-    reason = _text(detail.get("statusReason")) or "(no reason given)"
+    reason = common.as_text(detail.get("statusReason")) or "(no reason given)"
     return QueueBlocked(
-        key=("blocked", _text(detail.get("jobId")), queue_arn, reason),
-        queue=_after(queue_arn, "job-queue/") or "(unknown queue)",
-        region=_text(event.get("region")),
-        job_name=_text(detail.get("jobName")),
-        job_id=_text(detail.get("jobId")),
+        key=("blocked", common.as_text(detail.get("jobId")), queue_arn, reason),
+        queue=common.name_from_arn(queue_arn) or "(unknown queue)",
+        region=common.as_text(event.get("region")),
+        job_name=common.as_text(detail.get("jobName")),
+        job_id=common.as_text(detail.get("jobId")),
         reason=reason,
         fix=_match_prefix(reason, _BLOCKED_FIXES)
         or "Look at the job's requirements and the compute environments behind the queue.",
@@ -282,59 +248,31 @@ def _queue_blocked(event: Mapping[str, Any], detail: Mapping[str, Any]) -> Queue
 
 
 def _alarm_change(event: Mapping[str, Any], detail: Mapping[str, Any]) -> AlarmChange:
-    name = _text(detail.get("alarmName"))
+    name = common.as_text(detail.get("alarmName"))
     if not name:
         raise ValueError("detail has no alarmName")
-    state = _dict(detail.get("state"))
+    state = common.as_mapping(detail.get("state"))
     return AlarmChange(
-        key=("alarm", name, _text(state.get("value")), _text(state.get("timestamp")) or _text(event.get("id"))),
+        key=(
+            "alarm",
+            name,
+            common.as_text(state.get("value")),
+            common.as_text(state.get("timestamp")) or common.as_text(event.get("id")),
+        ),
         name=name,
-        state=_text(state.get("value")) or "UNKNOWN",
-        previous_state=_text(_dict(detail.get("previousState")).get("value")),
-        reason=_text(state.get("reason")),
-        region=_text(event.get("region")),
+        state=common.as_text(state.get("value")) or "UNKNOWN",
+        previous_state=common.as_text(common.as_mapping(detail.get("previousState")).get("value")),
+        reason=common.as_text(state.get("reason")),
+        region=common.as_text(event.get("region")),
     )
 
 
-# --------------------------------------------------------------------------- small tolerant readers
+# --------------------------------------------------------------------------- small helpers
 
 
 def _event_key(event: Mapping[str, Any], raw: str) -> tuple[str, ...]:
     event_id = event.get("id")
     return ("event", event_id) if isinstance(event_id, str) and event_id else ("raw", raw)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> Sequence[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _first(values: Sequence[Any]) -> Any:
-    return values[0] if values else None
-
-
-def _first_present(*values: Any) -> Any:
-    return next((v for v in values if v is not None), None)
-
-
-def _after(arn: str, marker: str) -> str:
-    return arn.split(marker, 1)[1] if marker in arn else arn
-
-
-def _millis(value: Any) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _match_prefix(text: str, table: Sequence[tuple[str, str]], *, contains: bool = False) -> str:

@@ -101,17 +101,17 @@ def notify(
     one message, so it succeeds or fails as a whole, and the partial batch response
     is written by hand: empty when Slack took the message, every record otherwise.
     """
-    batch = read_records(records)
-    for item in batch.unreadable:
+    delivery = read_records(records)
+    for item in delivery.unreadable:
         # The message shows a truncated copy; the log keeps the whole event.
         logger.warning("Event the notifier could not read", extra={"problem": item.problem, "event": item.raw})
     tail = TailReader(logs_client, lines=log_lines, seconds_left=seconds_left) if log_lines > 0 else None
-    payload = build_message(batch, time_zone=time_zone, tail=tail)
+    payload = build_message(delivery, time_zone=time_zone, tail=tail)
     if tail is not None and tail.skipped:
         # The message says so beside each job; the log says how many.
         logger.warning("Skipped reading log tails to leave time for the Slack post", extra={"skipped_tails": tail.skipped})
     result = slack.post(webhook_url, payload, pacer=pacer, seconds_left=seconds_left)
-    details = {"records": len(records), "events": batch.total, "duplicates": batch.duplicates, "requests": result.requests}
+    details = {"records": len(records), "events": delivery.total, "duplicates": delivery.duplicates, "requests": result.requests}
     if result.ok:
         logger.info("Posted to Slack", extra=details)
         return {"batchItemFailures": []}

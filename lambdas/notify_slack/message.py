@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import quote
 
-from .events import AlarmChange, Batch, JobChange, QueueBlocked, Unreadable
+from . import common
+from .events import AlarmChange, Delivery, JobChange, QueueBlocked, Unreadable
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
@@ -56,17 +56,18 @@ class LogTail:
     problem: str = ""
 
 
-TailReader = Callable[[JobChange], LogTail | None]
+#: What build_message calls for a job's last log lines (``joblogs.TailReader`` is one).
+ReadTail = Callable[[JobChange], LogTail | None]
 
 
-def build_message(batch: Batch, *, time_zone: tzinfo, tail: TailReader | None = None) -> dict[str, Any]:
-    """The Slack payload for one batch.
+def build_message(delivery: Delivery, *, time_zone: tzinfo, tail: ReadTail | None = None) -> dict[str, Any]:
+    """The Slack payload for one delivery of SQS records.
 
     :param time_zone: Zone for start and stop times.
     :param tail: Returns the last log lines of a job; called only for jobs shown in detail.
     """
-    categories = _categories(batch, time_zone, tail)
-    header = _header(batch, categories)
+    categories = _categories(delivery, time_zone, tail)
+    header = _header(delivery, categories)
     budget = _Budget(blocks=MAX_BLOCKS - 1, chars=MAX_CHARS - len(header))
     # Every category keeps a block for its title and one for its grouped lines, whatever the details take.
     for category in categories:
@@ -78,7 +79,7 @@ def build_message(batch: Batch, *, time_zone: tzinfo, tail: TailReader | None = 
         budget.release(2, len(category.title_text(0)) + _TAIL_ROOM * 2)
         attachments.append(category.render(budget))
     return {
-        "text": _fallback_text(batch, categories),
+        "text": _fallback_text(delivery, categories),
         "blocks": [_section(header)],
         "attachments": attachments,
     }
@@ -153,9 +154,9 @@ class _Category:
         return {"color": self.colour, "fallback": _plain(title), "blocks": blocks}
 
 
-def _categories(batch: Batch, time_zone: tzinfo, tail: TailReader | None) -> list[_Category]:
+def _categories(delivery: Delivery, time_zone: tzinfo, tail: ReadTail | None) -> list[_Category]:
     by_status: dict[str, list[JobChange]] = {}
-    for job in batch.jobs:
+    for job in delivery.jobs:
         by_status.setdefault(job.status, []).append(job)
     statuses = sorted(by_status, key=lambda s: (s != "FAILED", s))
     categories: list[_Category] = []
@@ -175,40 +176,40 @@ def _categories(batch: Batch, time_zone: tzinfo, tail: TailReader | None) -> lis
             )
         )
         job_detail_slots = max(0, job_detail_slots - len(jobs))
-    if batch.blocked:
+    if delivery.blocked:
         categories.append(
             _Category(
                 label="Job queue blocked",
                 unit="event",
                 colour=BLOCKED_COLOUR,
-                items=batch.blocked,
+                items=delivery.blocked,
                 detail_limit=OTHER_DETAIL_LIMIT,
                 render_detail=_blocked_detail,
                 group_label=lambda event: f"`{_escape(event.queue)}` {_escape(event.reason.split(' ')[0])}",
                 grouped_by="grouped by queue and reason",
             )
         )
-    if batch.alarms:
-        worst = "ALARM" if any(a.state == "ALARM" for a in batch.alarms) else batch.alarms[0].state
+    if delivery.alarms:
+        worst = "ALARM" if any(a.state == "ALARM" for a in delivery.alarms) else delivery.alarms[0].state
         categories.append(
             _Category(
                 label="Alarms",
                 unit="state change",
                 colour=ALARM_COLOURS.get(worst, UNREADABLE_COLOUR),
-                items=batch.alarms,
+                items=delivery.alarms,
                 detail_limit=OTHER_DETAIL_LIMIT,
                 render_detail=_alarm_detail,
                 group_label=lambda alarm: f"`{_escape(alarm.name)}` {alarm.state}",
                 grouped_by="grouped by alarm and state",
             )
         )
-    if batch.unreadable:
+    if delivery.unreadable:
         categories.append(
             _Category(
                 label="Events the notifier could not read",
                 unit="event",
                 colour=UNREADABLE_COLOUR,
-                items=batch.unreadable,
+                items=delivery.unreadable,
                 detail_limit=OTHER_DETAIL_LIMIT,
                 render_detail=_unreadable_detail,
                 group_label=lambda event: f"`{_escape(_clip(_one_line(event.raw), _RAW_EXCERPT_LIMIT))}`",
@@ -255,8 +256,8 @@ def _pack(groups: list[tuple[str, int]], unit: str, budget: _Budget) -> list[str
 # --------------------------------------------------------------------------- one item
 
 
-def _job_detail(job: JobChange, time_zone: tzinfo, tail: TailReader | None) -> str:
-    head = [f"*<{console_url(job)}|{_escape(job.job_name)}>* `{job.status}`"]
+def _job_detail(job: JobChange, time_zone: tzinfo, tail: ReadTail | None) -> str:
+    head = [f"*<{common.console_url(job.region, job.job_id)}|{_escape(job.job_name)}>* `{job.status}`"]
     if job.attempts:
         head.append(f"attempt {job.attempts} of {job.max_attempts}")
     elif job.started_at is None:
@@ -286,15 +287,16 @@ def _times(job: JobChange, time_zone: tzinfo) -> str:
     if job.started_at is None:
         return f"never started · stopped {stopped}" if job.stopped_at else "never started"
     text = f"started {started} · stopped {stopped}"
-    if job.stopped_at is not None and job.stopped_at >= job.started_at:
-        text += f" · ran {_duration((job.stopped_at - job.started_at).total_seconds())}"
+    ran = common.seconds_between(job.started_at, job.stopped_at)
+    if ran is not None:
+        text += f" · ran {common.format_duration(ran, days=False, parts=3, separator=' ')}"
     return text
 
 
-def _log_part(job: JobChange, tail: TailReader | None) -> str:
+def _log_part(job: JobChange, tail: ReadTail | None) -> str:
     if not job.log_group or not job.log_stream:
         return ""
-    link = f"<{log_url(job.region, job.log_group, job.log_stream)}|log stream>"
+    link = f"<{common.log_url(job.region, job.log_group, job.log_stream)}|log stream>"
     result = tail(job) if tail else None
     if result is None:
         return link
@@ -325,7 +327,7 @@ def _blocked_detail(event: QueueBlocked) -> str:
 def _alarm_detail(alarm: AlarmChange) -> str:
     was = f" (was {alarm.previous_state})" if alarm.previous_state else ""
     reason = f"\n> {_escape(_clip(alarm.reason, 1000))}" if alarm.reason else ""
-    return f"*<{alarm_url(alarm)}|{_escape(alarm.name)}>* is `{alarm.state}`{was}{reason}"
+    return f"*<{common.alarm_url(alarm.region, alarm.name)}|{_escape(alarm.name)}>* is `{alarm.state}`{was}{reason}"
 
 
 def _unreadable_detail(event: Unreadable) -> str:
@@ -336,49 +338,18 @@ def _unreadable_detail(event: Unreadable) -> str:
 # --------------------------------------------------------------------------- header and text
 
 
-def _header(batch: Batch, categories: Sequence[_Category]) -> str:
-    lines = [f"*AWS Batch notifier: {_count(batch.total, 'event')}*"]
+def _header(delivery: Delivery, categories: Sequence[_Category]) -> str:
+    lines = [f"*AWS Batch notifier: {_count(delivery.total, 'event')}*"]
     lines += [f"• {category.label}: {_count(category.total, category.unit)}" for category in categories]
-    if batch.duplicates:
-        lines.append(f"_{_count(batch.duplicates, 'duplicate delivery', 'duplicate deliveries')} merged_")
+    if delivery.duplicates:
+        lines.append(f"_{_count(delivery.duplicates, 'duplicate delivery', 'duplicate deliveries')} merged_")
     return "\n".join(lines)
 
 
-def _fallback_text(batch: Batch, categories: Sequence[_Category]) -> str:
+def _fallback_text(delivery: Delivery, categories: Sequence[_Category]) -> str:
     first = categories[0].label if categories else "EMPTY"
     parts = ", ".join(f"{category.label}: {category.total}" for category in categories)
     return f"[{first}] AWS Batch: {parts}" if parts else "AWS Batch: no events"
-
-
-# --------------------------------------------------------------------------- links
-
-
-def console_url(job: JobChange) -> str:
-    """The job in the AWS Batch console (its current URL form)."""
-    region = job.region
-    base = (
-        f"https://{region}.console.aws.amazon.com/batch/home?region={region}"
-        if region
-        else "https://console.aws.amazon.com/batch/home"
-    )
-    return f"{base}#jobs/detail/{quote(job.job_id, safe=':')}"
-
-
-def log_url(region: str, group: str, stream: str) -> str:
-    """A log stream in the CloudWatch console, whose fragment encodes names twice with '$' for '%'."""
-
-    def encode(name: str) -> str:
-        return quote(quote(name, safe=""), safe="").replace("%", "$")
-
-    return (
-        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
-        f"#logsV2:log-groups/log-group/{encode(group)}/log-events/{encode(stream)}"
-    )
-
-
-def alarm_url(alarm: AlarmChange) -> str:
-    region = alarm.region
-    return f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#alarmsV2:alarm/{quote(alarm.name, safe='')}"
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -421,14 +392,3 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
 
 def _when(moment: datetime | None, time_zone: tzinfo) -> str:
     return moment.astimezone(time_zone).strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "?"
-
-
-def _duration(seconds: float) -> str:
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m {secs:02d}s"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"

@@ -1,0 +1,12 @@
+"""Every minute, counts the jobs of each queue by status and publishes the counts (and posts them to Mackerel).
+
+``handler.py`` is the entry point; ``counting.py`` counts, ``emf.py`` and ``mackerel.py`` publish.
+"""
+
+# The code every function shares: lambdas.common in the repository and when installed, but a top-level
+# common/ in this function's asset, whose root is lambdas/ with only this package and common in it
+# (batch_stack.functions.function_code). Modules here use ``from . import common``.
+if "." in __name__:
+    from .. import common as common
+else:
+    import common as common

@@ -1,7 +1,7 @@
 """How many jobs sit in each status of one queue: exact counts, page by page.
 
 Used by the queue-gauge Lambda every minute and by ``batchctl status``. Only the
-standard library and a boto3 Batch client (passed in) are needed.
+standard library, ``common`` and a boto3 Batch client (passed in) are needed.
 
 ``ListJobs`` with ``jobStatus`` returns at most 1,000 jobs a page, so a queue with
 *n* jobs in a status takes ``1 + n // 1000`` calls for that status (one call when it
@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-#: The statuses a job passes through before it ends, in lifecycle order.
-STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
+from . import common
+
+#: The statuses counted: those a job passes through before it ends, in lifecycle order.
+STATUSES = common.ACTIVE_STATUSES
 #: The most ListJobs returns in one page when filtering by status.
 PAGE_SIZE = 1000
 
@@ -49,7 +51,7 @@ class QueueDepth:
     @property
     def queue_name(self) -> str:
         """The queue's name, also when ``job_queue`` is an ARN."""
-        return queue_name(self.job_queue)
+        return common.name_from_arn(self.job_queue)
 
     @property
     def total(self) -> int:
@@ -63,11 +65,6 @@ class _StatusCount:
     counts: dict[str, int]
     oldest_runnable_ms: int | None
     api_calls: int
-
-
-def queue_name(job_queue: str) -> str:
-    """``arn:aws:batch:<region>:<account>:job-queue/<name>`` or ``<name>`` -> ``<name>``."""
-    return job_queue.rsplit("/", 1)[-1] if job_queue.startswith("arn:") else job_queue
 
 
 def count_jobs(

@@ -1,7 +1,8 @@
 """The queue gauges as embedded-metric-format lines on stdout, which CloudWatch Logs turns into metrics.
 
-Metric names and units here are a contract with ``batch_stack.monitoring``
-(its ``metric_*`` methods and alarms read them); a test checks both agree.
+The metric and dimension names are ``common.metrics``'; they and the units here are a
+contract with ``batch_stack.monitoring`` (its ``metric_*`` methods and alarms read
+them), and a test checks both agree.
 """
 
 from __future__ import annotations
@@ -11,14 +12,8 @@ from datetime import datetime
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
+from . import common
 from .counting import STATUSES, QueueDepth
-
-#: One gauge per status: "RunnableJobs" is the number of RUNNABLE jobs in the queue.
-JOB_COUNT_METRICS = {status: f"{status.capitalize()}Jobs" for status in STATUSES}
-OLDEST_RUNNABLE_AGE_METRIC = "OldestRunnableAgeSeconds"
-LIST_JOBS_CALLS_METRIC = "ListJobsCalls"
-MACKEREL_POST_FAILURES_METRIC = "MackerelPostFailures"
-QUEUE_DIMENSION = "JobQueue"
 
 
 def _metrics(namespace: str, now: datetime) -> EphemeralMetrics:
@@ -36,19 +31,21 @@ def publish_queue_depths(depths: Iterable[QueueDepth], namespace: str, *, now: d
     """
     for depth in depths:
         metrics = _metrics(namespace, now)
-        metrics.add_dimension(name=QUEUE_DIMENSION, value=depth.queue_name)
+        metrics.add_dimension(name=common.QUEUE_DIMENSION, value=depth.queue_name)
         for status in STATUSES:
-            metrics.add_metric(name=JOB_COUNT_METRICS[status], unit=MetricUnit.Count, value=depth.counts[status])
+            metrics.add_metric(name=common.JOB_COUNT_METRICS[status], unit=MetricUnit.Count, value=depth.counts[status])
         metrics.add_metric(
-            name=OLDEST_RUNNABLE_AGE_METRIC, unit=MetricUnit.Seconds, value=round(depth.oldest_runnable_age_seconds or 0.0, 3)
+            name=common.OLDEST_RUNNABLE_AGE_METRIC,
+            unit=MetricUnit.Seconds,
+            value=round(depth.oldest_runnable_age_seconds or 0.0, 3),
         )
-        metrics.add_metric(name=LIST_JOBS_CALLS_METRIC, unit=MetricUnit.Count, value=depth.api_calls)
+        metrics.add_metric(name=common.LIST_JOBS_CALLS_METRIC, unit=MetricUnit.Count, value=depth.api_calls)
         metrics.flush_metrics()
 
 
 def publish_mackerel_failure(namespace: str, service: str, *, now: datetime) -> None:
     """Count one failed post to Mackerel (dimension ``MackerelService``)."""
     metrics = _metrics(namespace, now)
-    metrics.add_dimension(name="MackerelService", value=service)
-    metrics.add_metric(name=MACKEREL_POST_FAILURES_METRIC, unit=MetricUnit.Count, value=1)
+    metrics.add_dimension(name=common.MACKEREL_SERVICE_DIMENSION, value=service)
+    metrics.add_metric(name=common.MACKEREL_POST_FAILURES_METRIC, unit=MetricUnit.Count, value=1)
     metrics.flush_metrics()

@@ -20,6 +20,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from . import common
 from .counting import QueueDepth, count_jobs
 from .emf import publish_mackerel_failure, publish_queue_depths
 from .mackerel import DEFAULT_BASE_URL, post_queue_depths
@@ -33,7 +34,7 @@ SECRET_MAX_AGE = 300
 @dataclass(frozen=True)
 class Settings:
     job_queues: tuple[str, ...]
-    namespace: str = "BatchJobs"
+    namespace: str = common.DEFAULT_NAMESPACE
     mackerel_service: str | None = None
     mackerel_api_key_secret: str | None = None
     mackerel_base_url: str = DEFAULT_BASE_URL
@@ -49,7 +50,7 @@ class Settings:
             raise ValueError("MACKEREL_API_KEY_SECRET must be set when MACKEREL_SERVICE is")
         return cls(
             job_queues=queues,
-            namespace=environ.get("POWERTOOLS_METRICS_NAMESPACE") or "BatchJobs",
+            namespace=environ.get("POWERTOOLS_METRICS_NAMESPACE") or common.DEFAULT_NAMESPACE,
             mackerel_service=service,
             mackerel_api_key_secret=secret,
             mackerel_base_url=environ.get("MACKEREL_BASE_URL") or DEFAULT_BASE_URL,

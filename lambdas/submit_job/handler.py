@@ -19,6 +19,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from . import common
 from .policy import POLICIES, Decision, submit_with_policy
 
 logger = Logger()
@@ -84,7 +85,7 @@ def decide(event: Mapping[str, Any], settings: Settings, client: Any) -> Decisio
             "execution_id": event.get("executionId"),
         },
     )
-    metrics.add_dimension(name="JobName", value=settings.job_name)
+    metrics.add_dimension(name=common.JOB_DIMENSION, value=settings.job_name)
     metrics.add_metric(name=decision.action, unit=MetricUnit.Count, value=1)
     return decision
 

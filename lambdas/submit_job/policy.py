@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-#: Statuses of a run that has not finished yet.
-ACTIVE_STATUSES = frozenset({"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING"})
+from . import common
+
 POLICIES = ("ALLOW", "FORBID", "REPLACE")
 
 #: ListJobs returns at most 100 jobs a page when it is given a filter.
@@ -55,7 +55,7 @@ def active_runs(batch_client: Any, *, job_name: str, job_queue: str) -> list[dic
             job
             for job in page.get("jobSummaryList", [])
             # The JOB_NAME filter ignores case ('Nightly' matches 'nightly'): another job's runs must not count.
-            if job.get("status") in ACTIVE_STATUSES and job.get("jobName") == job_name
+            if job.get("status") in common.ACTIVE_STATUSES and job.get("jobName") == job_name
         )
         token = page.get("nextToken")
         if not token:

@@ -1,4 +1,4 @@
-"""One-line errors and exit codes: credentials, throttling after retries, access, profile, region."""
+"""batchctl.errors: one-line errors and exit codes for credentials, profiles, throttling after retries, access."""
 
 from __future__ import annotations
 
@@ -12,29 +12,6 @@ from batchctl.aws import TOTAL_MAX_ATTEMPTS, Aws
 from tests.batchctl.conftest import QUEUE, SESSION, run_cli
 
 
-@pytest.fixture
-def no_aws_setup(monkeypatch, tmp_path):
-    """An environment with no credentials, profile or region anywhere (and no instance metadata)."""
-    for variable in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "BATCHCTL_STACK",
-        "BATCHCTL_CONFIG",
-    ):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 def test_missing_credentials_is_one_line_and_exit_3(no_aws_setup):
     result = run_cli("jobs", "--queue", QUEUE, "--region", "us-east-1", own_aws=True)
     assert result.code == 3
@@ -44,27 +21,10 @@ def test_missing_credentials_is_one_line_and_exit_3(no_aws_setup):
     )
 
 
-def test_missing_region_is_a_usage_error(no_aws_setup):
-    result = run_cli("show", "job-1", own_aws=True)
-    assert result.code == 2
-    assert result.err == "batchctl: no AWS region: pass --region, set AWS_REGION, or set app.region in the config file\n"
-
-
 def test_unknown_profile_is_a_usage_error(no_aws_setup):
     result = run_cli("show", "job-1", "--profile", "nosuch", own_aws=True)
     assert result.code == 2
     assert result.err == "batchctl: The config profile (nosuch) could not be found (check --profile / AWS_PROFILE)\n"
-
-
-def test_region_falls_back_to_the_config_files_region(no_aws_setup):
-    aws = Aws(fallback_region="ap-northeast-1")
-    assert aws.region_name == "ap-northeast-1"
-    assert Aws(region="eu-west-1", fallback_region="ap-northeast-1").region_name == "eu-west-1"
-
-
-def test_clients_retry_in_standard_mode():
-    client = Aws(session=SESSION).client("batch")
-    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": TOTAL_MAX_ATTEMPTS}
 
 
 class _Raw:
@@ -117,11 +77,3 @@ def test_an_unexpected_error_is_not_hidden():
 
     with pytest.raises(RuntimeError, match="a bug"):
         run_cli("show", "job-1", aws=Broken())
-
-
-def test_aws_region_is_honoured_like_the_aws_cli(no_aws_setup, monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
-    monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    assert Aws().region_name == "eu-west-1"
-    monkeypatch.delenv("AWS_REGION")
-    assert Aws().region_name == "us-west-2"

@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk.assertions import Match, Template
 
-from batch_stack.functions import POWERTOOLS_LAYER_VERSION, PythonFunction, function_code
+from batch_stack.functions import COMMON_PACKAGE, POWERTOOLS_LAYER_VERSION, PythonFunction, function_code
+
+QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
+STATE_CHANGE = {
+    "detail-type": "Batch Job State Change",
+    "region": "us-east-1",
+    "detail": {"jobId": "j", "jobName": "n", "status": "SUCCEEDED", "jobQueue": QUEUE_ARN, "startedAt": 1000, "stoppedAt": 46000},
+}
+#: Per function package: what its asset runs, after importing the handler, that goes through ``common``.
+ASSET_CHECKS = {
+    "submit_job": """
+        from submit_job.policy import active_runs
+        class Batch:
+            def list_jobs(self, **request):
+                runs = [{"jobId": "a", "jobName": "j", "status": "RUNNABLE"}, {"jobId": "b", "jobName": "j", "status": "FAILED"}]
+                return {"jobSummaryList": runs}
+        assert [run["jobId"] for run in active_runs(Batch(), job_name="j", job_queue="q")] == ["a"]
+    """,
+    "notify_slack": f"""
+        from notify_slack.events import read_body
+        job = read_body({json.dumps(STATE_CHANGE)!r})
+        assert (job.queue, job.platform, job.log_group) == ("q", "EC2", "/aws/batch/job"), job
+    """,
+    "job_metrics": f"""
+        from job_metrics.outcomes import parse_outcome
+        outcome = parse_outcome({STATE_CHANGE!r})
+        assert (outcome.job_queue, outcome.run_seconds) == ("q", 45.0), outcome
+    """,
+    "queue_metrics": f"""
+        from queue_metrics.counting import QueueDepth
+        assert QueueDepth({QUEUE_ARN!r}, {{}}, None, 0).queue_name == "q"
+    """,
+}
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +53,8 @@ def synthesized(tmp_path_factory):
     stack = Stack(app, "Functions")
     function = PythonFunction(stack, "Submit", package="submit_job", description="test")
     PythonFunction(stack, "Notify", package="notify_slack", description="test")
+    PythonFunction(stack, "QueueMetrics", package="queue_metrics", description="test")
+    PythonFunction(stack, "JobMetrics", package="job_metrics", description="test")
     assembly = app.synth()
     return function, Template.from_stack(stack), assembly
 
@@ -74,37 +112,67 @@ def test_role_has_no_managed_policy_and_writes_only_its_own_log_group(synthesize
     template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
 
 
-def test_asset_holds_only_the_functions_own_package(synthesized):
+def asset_dirs(template: Template, assembly) -> dict[str, Path]:
+    """Each function's package -> its synthesized asset folder."""
+    return {
+        resource["Properties"]["Handler"].split(".")[0]: Path(assembly.directory)
+        / f"asset.{resource['Properties']['Code']['S3Key'].removesuffix('.zip')}"
+        for resource in template.find_resources("AWS::Lambda::Function").values()
+    }
+
+
+def test_asset_holds_only_the_functions_own_package_and_common(synthesized):
     _, template, assembly = synthesized
-    (resource,) = [
-        r
-        for r in template.find_resources("AWS::Lambda::Function").values()
-        if r["Properties"]["Handler"].startswith("submit_job")
-    ]
-    asset_hash = resource["Properties"]["Code"]["S3Key"].removesuffix(".zip")
-    asset_dir = Path(assembly.directory) / f"asset.{asset_hash}"
+    asset_dir = asset_dirs(template, assembly)["submit_job"]
     assert asset_dir.is_dir()
     entries = sorted(p.name for p in asset_dir.iterdir())
-    assert entries == ["submit_job"]
-    assert (asset_dir / "submit_job" / "__init__.py").is_file()  # a real package, not a namespace package
+    assert entries == [COMMON_PACKAGE, "submit_job"]
+    for package in entries:
+        assert (asset_dir / package / "__init__.py").is_file()  # real packages, not namespace packages
     assert not list(asset_dir.rglob("__pycache__"))
 
 
-def test_asset_imports_its_handler_as_lambda_would(synthesized):
-    """Import ``<package>.handler`` from the asset folder alone, in a fresh interpreter, as Lambda does."""
-    import subprocess
-    import sys
-
+def test_every_function_package_has_a_check_and_a_function_here(synthesized):
     _, template, assembly = synthesized
-    for resource in template.find_resources("AWS::Lambda::Function").values():
-        handler = resource["Properties"]["Handler"]
-        asset_dir = Path(assembly.directory) / f"asset.{resource['Properties']['Code']['S3Key'].removesuffix('.zip')}"
-        module = handler.rsplit(".", 1)[0]
-        code = f"import sys; sys.path[:0] = [{str(asset_dir)!r}]; import {module} as m; assert callable(m.handler)"
-        result = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
+    packages = {p.name for p in (Path(__file__).resolve().parents[2] / "lambdas").iterdir() if (p / "handler.py").is_file()}
+    assert packages == set(ASSET_CHECKS) == set(asset_dirs(template, assembly))
+
+
+@pytest.mark.parametrize("package", sorted(ASSET_CHECKS))
+def test_asset_imports_its_handler_as_lambda_would(synthesized, package):
+    """Import ``<package>.handler`` from the asset folder alone, in a fresh interpreter, as Lambda does.
+
+    Only the asset and site-packages (boto3, Powertools) are on the path: the package must
+    find the asset's top-level ``common``, and its modules the same one, not the repository's.
+    """
+    _, template, assembly = synthesized
+    (handler,) = [
+        r["Properties"]["Handler"]
+        for r in template.find_resources("AWS::Lambda::Function").values()
+        if r["Properties"]["Handler"].startswith(f"{package}.")
+    ]
+    asset_dir = asset_dirs(template, assembly)[package]
+    module, function = handler.rsplit(".", 1)
+    code = textwrap.dedent(f"""
+        import importlib, pkgutil, sys
+        sys.path[:0] = [{str(asset_dir)!r}]
+        import {module} as m
+        assert callable(m.{function})
+        import common, {package}
+        assert common.__file__.startswith({str(asset_dir)!r}), common.__file__
+        modules = [{package}] + [importlib.import_module("{package}." + i.name) for i in pkgutil.iter_modules({package}.__path__)]
+        assert all(getattr(module, "common", common) is common for module in modules)
+        assert "lambdas" not in sys.modules
+    """) + textwrap.dedent(ASSET_CHECKS[package])
+    result = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_unknown_package_is_rejected():
     with pytest.raises(ValueError, match=r"no Lambda handler at lambdas/nope/handler.py"):
         function_code("nope")
+
+
+def test_the_shared_package_is_not_a_function():
+    with pytest.raises(ValueError, match=r"no Lambda handler at lambdas/common/handler.py"):
+        function_code(COMMON_PACKAGE)

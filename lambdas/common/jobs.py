@@ -1,0 +1,201 @@
+"""Reading one AWS Batch job's details, wherever they come from.
+
+The ``detail`` of a ``Batch Job State Change`` event and an entry of DescribeJobs'
+``jobs`` have the same shape (a JobDetail), and Batch adds fields to it at any time:
+EKS jobs have ``eksAttempts`` and no ``container``, multi-node jobs have
+``nodeProperties``, a job that failed before it started has no ``startedAt``. Each
+reader here takes the detail as a mapping and tolerates a missing or oddly typed
+field; none raises. The notifier, the outcome metrics and ``batchctl show`` read
+job details through these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from .fields import as_list, as_mapping, as_text, from_millis
+
+#: The statuses a job passes through before it ends, in lifecycle order.
+ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
+#: The statuses a job ends in.
+TERMINAL_STATUSES = ("SUCCEEDED", "FAILED")
+#: The EventBridge detail-type of the events whose ``detail`` is a JobDetail.
+JOB_STATE_CHANGE = "Batch Job State Change"
+#: Where Batch writes a container's log when its job definition names no group.
+DEFAULT_LOG_GROUP = "/aws/batch/job"
+
+
+# --------------------------------------------------------------------------- names and ARNs
+
+
+def name_from_arn(value: str) -> str:
+    """``arn:aws:batch:<region>:<account>:job-queue/<name>`` -> ``<name>`` (likewise ``job-definition/<name>:<revision>``).
+
+    Anything that is not an ARN, such as a name, is returned as it is.
+    """
+    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+
+
+def short_arn(arn: str | None) -> str | None:
+    """``task/cluster/abc`` from ``arn:aws:ecs:region:account:task/cluster/abc``; None for none and Batch's ``TBD``."""
+    if not arn or not arn.startswith("arn:"):
+        return arn if arn and arn != "TBD" else None
+    return arn.split(":", 5)[-1]
+
+
+def queue_name(detail: Mapping[str, Any]) -> str:
+    """The job queue's name (``jobQueue`` is its ARN)."""
+    return name_from_arn(as_text(detail.get("jobQueue")))
+
+
+def definition_name(detail: Mapping[str, Any]) -> str:
+    """The job definition as ``<name>:<revision>`` (``jobDefinition`` is its ARN)."""
+    return name_from_arn(as_text(detail.get("jobDefinition")))
+
+
+# --------------------------------------------------------------------------- attempts and containers
+
+
+def container(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``container`` of a job or of one of its attempts (``{}`` for EKS and multi-node jobs)."""
+    return as_mapping(value.get("container"))
+
+
+def ecs_attempts(detail: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The attempts of a job on EC2 or Fargate (``attempts``), the first first."""
+    return [attempt for attempt in as_list(detail.get("attempts")) if isinstance(attempt, Mapping)]
+
+
+def attempts(detail: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every attempt so far, the first first: ``attempts``, or an EKS job's ``eksAttempts`` (its ``attempts`` is empty)."""
+    tried = as_list(detail.get("attempts")) or as_list(detail.get("eksAttempts"))
+    return [attempt for attempt in tried if isinstance(attempt, Mapping)]
+
+
+def last_attempt(detail: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The latest attempt; ``{}`` before the first."""
+    tried = attempts(detail)
+    return tried[-1] if tried else {}
+
+
+def eks_container(detail: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An EKS job's (first) container: the last attempt's, else the one in its pod properties."""
+    pod = as_mapping(as_mapping(detail.get("eksProperties")).get("podProperties"))
+    return as_mapping(_first(as_list(last_attempt(detail).get("containers"))) or _first(as_list(pod.get("containers"))))
+
+
+def exit_code(detail: Mapping[str, Any]) -> int | str | None:
+    """The exit code of the last attempt's container, else of the job's, else of an EKS job's; None when none has one."""
+    code = _first_present(
+        container(last_attempt(detail)).get("exitCode"),
+        container(detail).get("exitCode"),
+        eks_container(detail).get("exitCode"),
+    )
+    return code if isinstance(code, (int, str)) and not isinstance(code, bool) else None
+
+
+def status_reason(detail: Mapping[str, Any]) -> str:
+    """Why the job is in its status: the job's reason, else its last container's, else its last attempt's."""
+    attempt = last_attempt(detail)
+    return (
+        as_text(detail.get("statusReason"))
+        or as_text(container(attempt).get("reason"))
+        or as_text(container(detail).get("reason"))
+        or as_text(attempt.get("statusReason"))
+        or as_text(eks_container(detail).get("reason"))
+    )
+
+
+# --------------------------------------------------------------------------- times
+
+
+def created_at(detail: Mapping[str, Any]) -> datetime | None:
+    return from_millis(detail.get("createdAt"))
+
+
+def started_at(detail: Mapping[str, Any]) -> datetime | None:
+    """When the job (else its last attempt) started; None when it never did."""
+    return from_millis(detail.get("startedAt")) or from_millis(last_attempt(detail).get("startedAt"))
+
+
+def stopped_at(detail: Mapping[str, Any]) -> datetime | None:
+    """When the job (else its last attempt) stopped; None while it has not."""
+    return from_millis(detail.get("stoppedAt")) or from_millis(last_attempt(detail).get("stoppedAt"))
+
+
+# --------------------------------------------------------------------------- where it ran and logged
+
+
+def is_eks(detail: Mapping[str, Any]) -> bool:
+    """Whether the job ran on EKS: it has ``eksProperties`` or an ``eksAttempts`` key (any value but null)."""
+    return detail.get("eksProperties") is not None or detail.get("eksAttempts") is not None
+
+
+def platform(detail: Mapping[str, Any]) -> str:
+    """``EKS``, ``EC2 multi-node``, ``Fargate`` or ``EC2``."""
+    if is_eks(detail):
+        return "EKS"
+    if detail.get("nodeProperties") is not None:
+        return "EC2 multi-node"
+    capabilities = [c for c in as_list(detail.get("platformCapabilities")) if isinstance(c, str)]
+    return "Fargate" if "FARGATE" in capabilities else "EC2"
+
+
+def log_configuration(detail: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The job's container's ``logConfiguration``, else (a multi-node job) its first node range's."""
+    configuration = as_mapping(container(detail).get("logConfiguration"))
+    node_ranges = as_list(as_mapping(detail.get("nodeProperties")).get("nodeRangeProperties"))
+    if not configuration and node_ranges:
+        configuration = as_mapping(container(as_mapping(node_ranges[0])).get("logConfiguration"))
+    return configuration
+
+
+def awslogs_group(configuration: Mapping[str, Any]) -> str:
+    """The log group a ``logConfiguration`` names in its awslogs options; ``""`` when it names none."""
+    return as_text(as_mapping(configuration.get("options")).get("awslogs-group"))
+
+
+def log_location(detail: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The CloudWatch log group and stream of the job's (last) container.
+
+    (None, None) for an EKS job and for a log driver other than awslogs (Batch's
+    default driver); the group is Batch's default when the configuration names
+    none, the stream None before the container has one.
+    """
+    if is_eks(detail):
+        return None, None
+    stream = as_text(container(last_attempt(detail)).get("logStreamName")) or as_text(container(detail).get("logStreamName"))
+    configuration = log_configuration(detail)
+    if (as_text(configuration.get("logDriver")) or "awslogs") != "awslogs":
+        return None, None
+    return awslogs_group(configuration) or DEFAULT_LOG_GROUP, stream or None
+
+
+# --------------------------------------------------------------------------- arrays and nodes
+
+
+def array_properties(detail: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``arrayProperties``: ``size`` and ``statusSummary`` on an array's parent, ``index`` on one of its children."""
+    return as_mapping(detail.get("arrayProperties"))
+
+
+def is_array_child(detail: Mapping[str, Any]) -> bool:
+    return "index" in array_properties(detail)
+
+
+def is_child(detail: Mapping[str, Any]) -> bool:
+    """One child of an array job or one node of a multi-node parallel job; its parent stands for the whole run."""
+    if is_array_child(detail) or isinstance(detail.get("nodeDetails"), Mapping):
+        return True
+    job_id = as_text(detail.get("jobId"))
+    return ":" in job_id or "#" in job_id  # <parent>:<index>, <parent>#<node>
+
+
+def _first(values: Sequence[Any]) -> Any:
+    return values[0] if values else None
+
+
+def _first_present(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)

@@ -1,0 +1,98 @@
+"""The monitor's metric builders: names, dimensions, default periods, and queue names read once."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import App, Duration, Stack
+from aws_cdk import aws_batch as batch
+
+from batch_stack import monitor_metrics
+from batch_stack.monitor_metrics import JOB_COUNT_METRIC_NAMES, STATUSES, MonitorMetrics
+
+
+class Failed(Exception):
+    pass
+
+
+def _fail(message: str):
+    raise Failed(message)
+
+
+@pytest.fixture
+def stack() -> Stack:
+    return Stack(App(), "Jobs")
+
+
+def imported_queue(stack: Stack, name: str) -> batch.IJobQueue:
+    return batch.JobQueue.from_job_queue_arn(stack, name, f"arn:aws:batch:us-east-1:123456789012:job-queue/{name}")
+
+
+def test_gauge_names_are_one_per_status_in_lifecycle_order():
+    assert list(JOB_COUNT_METRIC_NAMES) == list(STATUSES) == ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING"]
+    assert JOB_COUNT_METRIC_NAMES["RUNNABLE"] == "RunnableJobs"
+
+
+def test_a_queue_made_with_a_name_gives_the_name_itself(stack):
+    created = batch.JobQueue(stack, "Queue", job_queue_name="nightly", compute_environments=[])
+    assert MonitorMetrics("NS", fail=_fail).queue_name(created) == "nightly"
+
+
+def test_an_imported_queue_gives_its_name_attribute(stack):
+    imported = imported_queue(stack, "jobs")
+    assert MonitorMetrics("NS", fail=_fail).queue_name(imported) == imported.job_queue_name
+
+
+def test_queue_gauges_have_the_queue_dimension_and_a_minute(stack):
+    metrics = MonitorMetrics("NS", fail=_fail)
+    jobs = imported_queue(stack, "jobs")
+    metric = metrics.jobs(jobs, "RUNNABLE", statistic="Minimum", period=None, label=None)
+    assert (metric.namespace, metric.metric_name, metric.statistic) == ("NS", "RunnableJobs", "Minimum")
+    assert metric.dimensions == {"JobQueue": jobs.job_queue_name}
+    assert metric.period.to_seconds() == 60
+    age = metrics.oldest_runnable_age(jobs, statistic="Maximum", period=Duration.minutes(5), label="age")
+    assert (age.metric_name, age.period.to_seconds(), age.label) == ("OldestRunnableAgeSeconds", 300, "age")
+
+
+def test_job_outcomes_have_queue_and_job_dimensions_and_an_hour(stack):
+    metric = MonitorMetrics("NS", fail=_fail).job(
+        monitor_metrics.SUCCEEDED_METRIC, "nightly", imported_queue(stack, "jobs"), statistic="Sum", period=None, label=None
+    )
+    assert set(metric.dimensions) == {"JobQueue", "JobName"} and metric.dimensions["JobName"] == "nightly"
+    assert metric.period.to_seconds() == 3600
+
+
+def test_batchs_own_metrics_use_its_namespace_and_dimension(stack):
+    metric = MonitorMetrics("NS", fail=_fail).batch_queue_metric(imported_queue(stack, "jobs"), "JobsSubmitted", statistic="Sum")
+    assert (metric.namespace, metric.label) == ("AWS/Batch", "JobsSubmitted")
+    assert list(metric.dimensions) == ["JobQueueName"]
+
+
+def test_mackerel_failures_are_counted_per_service():
+    metric = MonitorMetrics("NS", fail=_fail).mackerel_post_failures("batch", period=None)
+    assert (metric.dimensions, metric.statistic, metric.period.to_seconds()) == ({"MackerelService": "batch"}, "Sum", 300)
+
+
+def test_an_unknown_status_goes_to_the_owners_error(stack):
+    with pytest.raises(Failed, match="status must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, got 'DONE'"):
+        MonitorMetrics("NS", fail=_fail).jobs(imported_queue(stack, "jobs"), "DONE", statistic="Maximum", period=None, label=None)
+
+
+def test_every_name_is_the_one_the_functions_publish():
+    """The CDK app and the functions each state the names (no function imports aws_cdk): they must agree."""
+    from lambdas.common import metrics as published
+
+    assert monitor_metrics.JOB_COUNT_METRIC_NAMES == published.JOB_COUNT_METRICS
+    shared = [
+        "OLDEST_RUNNABLE_AGE_METRIC",
+        "LIST_JOBS_CALLS_METRIC",
+        "MACKEREL_POST_FAILURES_METRIC",
+        "SUCCEEDED_METRIC",
+        "FAILED_METRIC",
+        "RUN_SECONDS_METRIC",
+        "WAIT_SECONDS_METRIC",
+        "ATTEMPTS_METRIC",
+        "QUEUE_DIMENSION",
+        "JOB_DIMENSION",
+        "MACKEREL_SERVICE_DIMENSION",
+    ]
+    assert {name: getattr(monitor_metrics, name) for name in shared} == {name: getattr(published, name) for name in shared}
