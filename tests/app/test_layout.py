@@ -1,0 +1,80 @@
+"""The shape of the code: tests mirror the source, modules stay small, and each part imports only what it may."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+SOURCE_DIRS = ("batch_stack", "lambdas", "batchctl")
+#: The longest a source module may be.
+MAX_LINES = 600
+
+
+def source_modules() -> list[Path]:
+    return sorted(
+        path
+        for folder in SOURCE_DIRS
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py") and "__pycache__" not in path.parts
+    )
+
+
+def mirrored_test(module: Path) -> Path:
+    """``batch_stack/x.py`` -> ``tests/constructs/test_x.py``; ``lambdas/p/x.py`` -> ``tests/lambdas/p/test_x.py``; ..."""
+    relative = module.relative_to(ROOT)
+    top, *middle = relative.parts[:-1]
+    folder = {"batch_stack": "constructs"}.get(top, top)
+    return ROOT.joinpath("tests", folder, *middle, f"test_{module.name}")
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_there_are_modules_to_check():
+    assert len(source_modules()) > 30
+
+
+@pytest.mark.parametrize("module", source_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_source_module_has_its_test_file(module):
+    test_file = mirrored_test(module)
+    assert test_file.is_file(), f"{module.relative_to(ROOT)} has no {test_file.relative_to(ROOT)}"
+    assert "def test_" in test_file.read_text()
+
+
+def test_every_test_folder_is_a_package_so_equal_basenames_do_not_collide():
+    folders = {path.parent for path in (ROOT / "tests").rglob("test_*.py")}
+    missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").is_file())
+    assert missing == []
+
+
+@pytest.mark.parametrize("module", source_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_source_module_is_over_600_lines(module):
+    assert len(module.read_text().splitlines()) <= MAX_LINES
+
+
+def test_only_the_stack_reads_the_apps_config_schema():
+    importers = sorted(
+        path.name
+        for path in (ROOT / "batch_stack").glob("*.py")
+        if any(name == "batch_stack.config" or name.startswith("batch_stack.config.") for name in imported_modules(path))
+    )
+    assert importers == ["stack.py"]
+
+
+@pytest.mark.parametrize("folder", ["lambdas", "batchctl"])
+def test_the_runtime_code_never_imports_cdk(folder):
+    for path in (ROOT / folder).rglob("*.py"):
+        cdk = {name for name in imported_modules(path) if name.split(".")[0] in ("aws_cdk", "constructs", "cdk_nag")}
+        assert not cdk, f"{path.relative_to(ROOT)} imports {sorted(cdk)}"
