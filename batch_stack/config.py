@@ -133,7 +133,7 @@ class MackerelSettings:
 
     service: str
     api_key_secret: str | None = None
-    base_url: str = "https://api.mackerelio.com"
+    base_url: str = rules.DEFAULT_MACKEREL_BASE_URL
 
 
 @dataclass(frozen=True)

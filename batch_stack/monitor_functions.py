@@ -27,9 +27,7 @@ from constructs import Construct
 
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
-
-#: The Mackerel API; ``lambdas/queue_metrics/mackerel.py`` states it too (a test compares them).
-DEFAULT_MACKEREL_BASE_URL = "https://api.mackerelio.com"
+from batch_stack.rules import DEFAULT_MACKEREL_BASE_URL
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ FAILED_METRIC = "Failed"
 RUN_SECONDS_METRIC = "RunSeconds"
 WAIT_SECONDS_METRIC = "WaitSeconds"
 ATTEMPTS_METRIC = "Attempts"
+#: What the submit function of a FORBID or REPLACE job counts, one metric per decision (dimension JobName).
+DECISION_METRICS = ("Submitted", "Skipped", "Replaced")
 QUEUE_DIMENSION = "JobQueue"
 JOB_DIMENSION = "JobName"
 MACKEREL_SERVICE_DIMENSION = "MackerelService"

@@ -38,7 +38,7 @@ from batch_stack import monitor_alarms
 from batch_stack import monitor_dashboard as rows
 from batch_stack import monitor_functions as parts
 from batch_stack.functions import PythonFunction
-from batch_stack.monitor_alarms import QueueAlarms
+from batch_stack.monitor_alarms import QueueAlarms  # public here, as before the split
 from batch_stack.monitor_functions import MackerelOptions
 from batch_stack.monitor_metrics import (
     ATTEMPTS_METRIC,
@@ -71,9 +71,9 @@ _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 class BatchQueueMonitor(Construct):
     """Gauges, outcomes, alarms and a dashboard for AWS Batch job queues and scheduled jobs.
 
-    Wire more in after construction: :meth:`watch_queue`, :meth:`watch_scheduled_job`
-    (a missed-run alarm), :meth:`watch_dead_letter_queue`, :meth:`watch_function`,
-    :meth:`watch_compute_environment`.
+    Wire more in after construction: :meth:`watch_queue`, :meth:`watch_job` (a
+    ScheduledBatchJob), :meth:`watch_scheduled_job` (a missed-run alarm),
+    :meth:`watch_dead_letter_queue`, :meth:`watch_function`, :meth:`watch_compute_environment`.
     Build your own alarms from the ``metric_*`` methods.
 
     Attributes: ``namespace``, ``alarm_topic``, ``gauge_function``, ``gauge_schedule``,

@@ -59,6 +59,8 @@ CLOUDWATCH_NAMESPACE_RULE = "1-255 letters, digits and . - _ / # : not starting 
 #: CloudWatch dashboard names.
 DASHBOARD_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 DASHBOARD_NAME_RULE = "1-255 letters, digits, '-' and '_'"
+#: The Mackerel API (``lambdas/queue_metrics/mackerel.py`` states it again in the function; a test compares them).
+DEFAULT_MACKEREL_BASE_URL = "https://api.mackerelio.com"
 #: Mackerel service names.
 MACKEREL_SERVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2,63}$")
 MACKEREL_SERVICE_RULE = "2-63 letters, digits, '-' and '_'"

@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from batch_stack.functions import PythonFunction
+from batch_stack.monitor_metrics import DECISION_METRICS, JOB_DIMENSION
 from batch_stack.nag import acknowledge, finding_resource
 from batch_stack.queues import encrypted_queue
 from batch_stack.rules import (
@@ -510,12 +511,13 @@ class ScheduledBatchJob(Construct):
 
         Only FORBID and REPLACE jobs have a submit function; an ALLOW job emits nothing here.
         """
-        if action not in ("Submitted", "Skipped", "Replaced"):
-            self._fail(f"metric_decisions action must be 'Submitted', 'Skipped' or 'Replaced', got {action!r}")
+        if action not in DECISION_METRICS:
+            allowed = ", ".join(repr(a) for a in DECISION_METRICS)
+            self._fail(f"metric_decisions action must be one of {allowed}, got {action!r}")
         return cloudwatch.Metric(
             namespace=self.metrics_namespace,
             metric_name=action,
-            dimensions_map={"service": "submit_job", "JobName": self.job_name},
+            dimensions_map={"service": "submit_job", JOB_DIMENSION: self.job_name},
             statistic="Sum",
             **options,
         )

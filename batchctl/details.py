@@ -53,9 +53,7 @@ class Attempt:
 
     @property
     def duration_seconds(self) -> float | None:
-        if self.started_at is None or self.stopped_at is None:
-            return None
-        return (self.stopped_at - self.started_at).total_seconds()
+        return common.seconds_between(self.started_at, self.stopped_at)
 
     @property
     def host(self) -> str | None:

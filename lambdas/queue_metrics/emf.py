@@ -1,8 +1,8 @@
 """The queue gauges as embedded-metric-format lines on stdout, which CloudWatch Logs turns into metrics.
 
-The metric and dimension names are ``common.metrics``'; they and the units here are a
-contract with ``batch_stack.monitoring`` (its ``metric_*`` methods and alarms read
-them), and a test checks both agree.
+The metric and dimension names come from ``common.metrics``; they and the units here are
+a contract with ``batch_stack.monitor_metrics`` (the monitor's ``metric_*`` methods,
+alarms and dashboard read them), and a test checks that both agree.
 """
 
 from __future__ import annotations

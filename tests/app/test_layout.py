@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,14 +33,26 @@ def mirrored_test(module: Path) -> Path:
 
 
 def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, relative imports resolved against its package."""
+    package = list(path.relative_to(ROOT).parent.parts)
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package[: len(package) - node.level + 1] if node.level else [])
+            module = ".".join(part for part in (base, node.module or "") if part)
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
+
+
+def importers_of(module: str, folder: str = "batch_stack") -> list[str]:
+    return sorted(
+        path.name
+        for path in (ROOT / folder).glob("*.py")
+        if any(name == module or name.startswith(module + ".") for name in imported_modules(path))
+    )
 
 
 def test_there_are_modules_to_check():
@@ -67,12 +80,20 @@ def test_no_source_module_is_over_600_lines():
 
 
 def test_only_the_stack_reads_the_apps_config_schema():
-    importers = sorted(
-        path.name
-        for path in (ROOT / "batch_stack").glob("*.py")
-        if any(name == "batch_stack.config" or name.startswith("batch_stack.config.") for name in imported_modules(path))
-    )
-    assert importers == ["stack.py"]
+    assert importers_of("batch_stack.config") == ["stack.py"]
+    assert importers_of("batch_stack.config_table") == ["config.py"]
+
+
+def test_relative_imports_are_resolved_when_checking():
+    assert "lambdas.common" in imported_modules(ROOT / "lambdas" / "notify_slack" / "__init__.py")
+    assert "lambdas.notify_slack.events" in imported_modules(ROOT / "lambdas" / "notify_slack" / "message.py")
+
+
+def test_the_shared_runtime_package_needs_only_the_standard_library():
+    allowed = set(sys.stdlib_module_names) | {"lambdas", "boto3", "botocore"}
+    for path in (ROOT / "lambdas" / "common").glob("*.py"):
+        outside = {name.split(".")[0] for name in imported_modules(path)} - allowed
+        assert not outside, f"{path.relative_to(ROOT)} imports {sorted(outside)}"
 
 
 @pytest.mark.parametrize("folder", ["lambdas", "batchctl"])

@@ -96,3 +96,31 @@ def test_every_name_is_the_one_the_functions_publish():
         "MACKEREL_SERVICE_DIMENSION",
     ]
     assert {name: getattr(monitor_metrics, name) for name in shared} == {name: getattr(published, name) for name in shared}
+
+
+def test_decision_metrics_are_the_actions_the_submit_function_takes():
+    """submit_job counts one metric per decision under the name of its action; metric_decisions reads them."""
+    from lambdas.submit_job.policy import submit_with_policy
+
+    class Batch:
+        def __init__(self, active: bool) -> None:
+            self.active = active
+
+        def list_jobs(self, **request):
+            runs = [{"jobId": "old", "jobName": "nightly", "status": "RUNNING"}] if self.active else []
+            return {"jobSummaryList": runs}
+
+        def terminate_job(self, **request):
+            return {}
+
+        def submit_job(self, **request):
+            return {"jobId": "new"}
+
+    actions = {
+        submit_with_policy(
+            Batch(active), job_name="nightly", job_queue="q", job_definition="d", parameters={}, policy=policy
+        ).action
+        for policy in ("FORBID", "REPLACE")
+        for active in (False, True)
+    }
+    assert actions == set(monitor_metrics.DECISION_METRICS)
