@@ -84,10 +84,13 @@ class RetryRule:
         }
 
 
-#: Retry when the host went away (Spot reclaim) or the image could not be pulled; stop on anything else.
-#: The final catch-all matters: when no entry matches, AWS Batch retries.
+#: Retry when the capacity went away (an EC2 Spot reclaim stops the attempt with ``Host EC2 (instance
+#: i-...) terminated.``, a Fargate Spot interruption with ``Your Spot Task was interrupted.``) or the
+#: image could not be pulled; stop on anything else. The final catch-all matters: when no entry
+#: matches, AWS Batch retries. Four of the five entries AWS allows, so one is left for a job's own.
 DEFAULT_RETRY_RULES: tuple[RetryRule, ...] = (
     RetryRule("RETRY", on_status_reason="Host EC2*"),
+    RetryRule("RETRY", on_status_reason="Your Spot Task was interrupted*"),
     RetryRule("RETRY", on_reason="CannotPullContainerError:*"),
     RetryRule("EXIT", on_status_reason="*"),
 )
@@ -164,7 +167,8 @@ class ScheduledBatchJob(Construct):
         :param timeout: Limit of each attempt. Default: 1 hour (AWS's minimum is 60 seconds).
         :param retry_attempts: Attempts per run, 1-10. Default: 3.
         :param retry_rules: At most 5 ``evaluateOnExit`` rules. Default: :data:`DEFAULT_RETRY_RULES`
-            (retry on ``Host EC2*`` and ``CannotPullContainerError:*``, otherwise exit).
+            (retry on ``Host EC2*``, ``Your Spot Task was interrupted*`` and
+            ``CannotPullContainerError:*``, otherwise exit).
         :param fargate: Build a Fargate job definition (for a Fargate queue). Default: EC2.
         :param assign_public_ip: Fargate only: give the task a public IP so it can pull its image
             from public subnets without a NAT gateway (BatchCluster's default VPC). Default: true.

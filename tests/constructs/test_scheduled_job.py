@@ -147,16 +147,65 @@ def test_job_definition_defaults(synthesized):
     assert container["ResourceRequirements"] == [{"Type": "MEMORY", "Value": "2048"}, {"Type": "VCPU", "Value": "1"}]
 
 
-def test_default_retry_rules_retry_a_lost_host_or_image_pull_and_exit_on_anything_else(synthesized):
+def test_default_retry_rules_retry_lost_capacity_or_image_pull_and_exit_on_anything_else(synthesized):
     definition = synthesized.resource(synthesized.nightly.job_definition)
     assert definition["RetryStrategy"] == {
         "Attempts": 3,
         "EvaluateOnExit": [
             {"Action": "RETRY", "OnStatusReason": "Host EC2*"},
+            {"Action": "RETRY", "OnStatusReason": "Your Spot Task was interrupted*"},
             {"Action": "RETRY", "OnReason": "CannotPullContainerError:*"},
             {"Action": "EXIT", "OnStatusReason": "*"},
         ],
     }
+
+
+def batch_decision(evaluate_on_exit: list[dict], *, status_reason: str = "", reason: str = "", exit_code: str = "") -> str:
+    """What AWS Batch does with a failed attempt, as its RetryStrategy documentation says.
+
+    The first entry whose every pattern matches decides; a pattern matches the whole
+    value, or its start when it ends in ``*``; when no entry matches, Batch retries.
+    """
+
+    def matches(pattern: str | None, value: str) -> bool:
+        if pattern is None:
+            return True
+        return value.startswith(pattern[:-1]) if pattern.endswith("*") else value == pattern
+
+    for entry in evaluate_on_exit:
+        if (
+            matches(entry.get("OnStatusReason"), status_reason)
+            and matches(entry.get("OnReason"), reason)
+            and matches(entry.get("OnExitCode"), exit_code)
+        ):
+            return entry["Action"]
+    return "RETRY"
+
+
+@pytest.mark.parametrize(
+    ("attempt", "action"),
+    [
+        # An EC2 Spot reclaim or a lost instance (the attempt has no exit code): Batch's status reason.
+        ({"status_reason": "Host EC2 (instance i-0123456789abcdef0) terminated."}, "RETRY"),
+        # A Fargate Spot interruption: the ECS task's stopped reason, as AWS's Fargate Spot documentation gives it.
+        ({"status_reason": "Your Spot Task was interrupted."}, "RETRY"),
+        (
+            {
+                "status_reason": "Task failed to start",
+                "reason": "CannotPullContainerError: pull image manifest has been retried 1 time(s): not found",
+            },
+            "RETRY",
+        ),
+        ({"status_reason": "Essential container in task exited", "exit_code": "1"}, "EXIT"),
+        (
+            {"status_reason": "Essential container in task exited", "reason": "OutOfMemoryError: Container killed due to memory usage", "exit_code": "137"},
+            "EXIT",
+        ),
+    ],
+)
+def test_the_synthesized_retry_strategy_decides_as_batch_would(synthesized, attempt, action):
+    evaluate_on_exit = synthesized.resource(synthesized.nightly.job_definition)["RetryStrategy"]["EvaluateOnExit"]
+    assert batch_decision(evaluate_on_exit, **attempt) == action
 
 
 def test_logs_go_to_the_jobs_own_log_group_with_a_month_of_retention(synthesized):
