@@ -29,13 +29,15 @@ ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
 FUNCTION_TIMEOUT = Duration.seconds(60)
 #: Receives before a message moves to the dead-letter queue.
 MAX_RECEIVE_COUNT = 5
+#: How long the source queue keeps an event; its dead-letter queue keeps 14 days (SQS's longest).
+SOURCE_RETENTION = Duration.days(4)
 
 
 class BatchFailureNotifier(Construct):
     """Posts AWS Batch job failures (and, on request, other statuses) to a Slack incoming webhook.
 
-    The path: an EventBridge rule → an SQS queue (encrypted, SSL only, a dead-letter
-    queue after 5 receives, 14 days' retention) → a Lambda function reading batches
+    The path: an EventBridge rule → an SQS queue (encrypted, SSL only, 4 days' retention,
+    a dead-letter queue with 14 days' after 5 receives) → a Lambda function reading batches
     of up to 100 events over about 20 seconds → one Slack post per batch, paced to
     Slack's one message a second (each of the ``max_concurrency`` containers posts at
     most once every 1.1 × ``max_concurrency`` seconds). A post Slack does not take
@@ -220,6 +222,9 @@ class BatchFailureNotifier(Construct):
         return encrypted_queue(
             self,
             "Queue",
+            # A message moved to the dead-letter queue keeps its first enqueue time, and SQS
+            # expires it by that: 4 days here leave it at least 10 of the DLQ's 14.
+            retention_period=SOURCE_RETENTION,
             visibility_timeout=visibility,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
         )

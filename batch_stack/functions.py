@@ -1,8 +1,8 @@
 """The Python Lambda functions of this library: one way to build them.
 
 Every function here runs the newest Python runtime on arm64, gets Powertools
-from the AWS-managed public layer (pinned; the same release is pinned in
-requirements-dev.txt for the tests), logs to its own log group with a
+from the AWS-managed public layer (pinned, and looked up by region; the same
+release is pinned in requirements-dev.txt for the tests), logs to its own log group with a
 retention, and has a role with no AWS-managed policy: only what it is granted.
 """
 
@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, IgnoreMode, RemovalPolicy
+from aws_cdk import CfnMapping, Duration, IgnoreMode, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import lambdas
+from batch_stack import rules
 
 LAMBDAS_DIR = Path(lambdas.__file__).resolve().parent
 #: The package of ``lambdas/`` that every function's asset holds beside the function's own.
@@ -25,12 +26,8 @@ COMMON_PACKAGE = "common"
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
-#: Powertools for AWS Lambda (Python) 3.23.0 -- keep in step with requirements-dev.txt.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_LAYER_ARN = (
-    f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:017000801446:layer:"
-    f"AWSLambdaPowertoolsPythonV3-python314-arm64:{POWERTOOLS_LAYER_VERSION}"
-)
+#: The mapping, keyed by region, that the layer's ARN is looked up in at deploy (``Fn::FindInMap``).
+POWERTOOLS_MAPPING_ID = "PowertoolsLayerArns"
 
 
 def function_code(package: str) -> lambda_.Code:
@@ -86,10 +83,40 @@ class PythonFunction(lambda_.Function):
 
 def _powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
     """One reference to the Powertools layer per stack."""
-    from aws_cdk import Stack
-
     stack = Stack.of(scope)
     existing = stack.node.try_find_child("PowertoolsLayer")
     if existing is not None:
         return existing  # type: ignore[return-value]
-    return lambda_.LayerVersion.from_layer_version_arn(stack, "PowertoolsLayer", POWERTOOLS_LAYER_ARN)
+    return lambda_.LayerVersion.from_layer_version_arn(stack, "PowertoolsLayer", powertools_layer_arn(stack))
+
+
+def powertools_layer_arn(stack: Stack) -> str:
+    """The pinned Powertools layer's version ARN in ``stack``'s region.
+
+    The layer is published per region, by :data:`~batch_stack.rules.POWERTOOLS_PUBLISHER`
+    in the regions of :data:`~batch_stack.rules.POWERTOOLS_LAYER_REGIONS`. A stack with
+    a region gets that region's ARN, and synth fails with one line in a region not
+    listed; an environment-agnostic stack looks its region up at deploy in the
+    :data:`POWERTOOLS_MAPPING_ID` mapping (CloudFormation refuses a region not in it).
+    The context value ``powertools_layer_arn`` replaces all this with an ARN of the
+    user's choice (a layer checked by hand in China or GovCloud).
+    """
+    given = stack.node.try_get_context(rules.POWERTOOLS_LAYER_CONTEXT)
+    if given is not None:
+        if not isinstance(given, str) or not rules.LAYER_VERSION_ARN_PATTERN.match(given):
+            raise ValueError(
+                f"context {rules.POWERTOOLS_LAYER_CONTEXT} must be a Lambda layer version ARN "
+                f"(arn:aws:lambda:<region>:<account>:layer:<name>:<version>), got {given!r}"
+            )
+        return given
+    runtime, architecture = RUNTIME.name, ARCHITECTURE.name
+    regions = rules.POWERTOOLS_LAYER_REGIONS.get((runtime, architecture), ())
+    region = "any region" if Token.is_unresolved(stack.region) else stack.region
+    if region != "any region" or not regions:
+        problem = rules.powertools_region_problem(region, runtime, architecture)
+        if problem:
+            raise ValueError(f"Stack '{stack.stack_name}': {problem}")
+    name = f"{rules.powertools_layer_name(runtime, architecture)}:{rules.POWERTOOLS_LAYER_VERSION}"
+    arns = {each: {"arn": f"arn:aws:lambda:{each}:{rules.POWERTOOLS_PUBLISHER}:layer:{name}"} for each in regions}
+    # lazy: a stack with a region gets the ARN itself, and no mapping.
+    return CfnMapping(stack, POWERTOOLS_MAPPING_ID, mapping=arns, lazy=True).find_in_map(stack.region, "arn")

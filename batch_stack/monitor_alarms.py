@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -95,6 +96,29 @@ def create_alarm(
     if topic is not None:
         alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
     return alarm
+
+
+#: Consecutive 5-minute periods with a failed Mackerel post before its alarm fires.
+MACKEREL_FAILURE_PERIODS = 3
+
+
+def mackerel_post_failures(metric: cloudwatch.IMetric, service: str) -> dict[str, Any]:
+    """The props of the alarm on failed Mackerel posts (``metric``: their 5-minute sum) for :func:`create_alarm`.
+
+    The gauge posts every minute; a failure in each of 3 periods is an outage, not one
+    lost post. No data (Mackerel not posting, or the gauge not running) does not breach:
+    the gauge's own error alarm covers a gauge that stopped.
+    """
+    return {
+        "metric": metric,
+        "threshold": 1,
+        "comparison": cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        "periods": MACKEREL_FAILURE_PERIODS,
+        "missing": cloudwatch.TreatMissingData.NOT_BREACHING,
+        "description": f"Posting the queue gauges to Mackerel service {service} failed in each of the last "
+        f"{MACKEREL_FAILURE_PERIODS * 5} minutes (the CloudWatch gauges are still published). Check that the API key "
+        "secret holds a key with write access (a secret the stack created starts empty), then the function's log.",
+    }
 
 
 def missed_run_window_of(

@@ -27,7 +27,8 @@ from constructs import Construct
 
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
-from batch_stack.rules import DEFAULT_MACKEREL_BASE_URL
+from batch_stack.rules import DEFAULT_MACKEREL_BASE_URL, MACKEREL_SERVICE_PATTERN, MACKEREL_SERVICE_RULE
+from batch_stack.tokens import is_unresolved
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,14 @@ class MackerelOptions:
     service: str
     api_key: secretsmanager.ISecret
     base_url: str = DEFAULT_MACKEREL_BASE_URL
+
+    def problem(self) -> str | None:
+        """The first prop that breaks its rule, as ``<prop> must be ..., got ...``; None when all are fine."""
+        if not is_unresolved(self.service) and not MACKEREL_SERVICE_PATTERN.match(self.service):
+            return f"service must be {MACKEREL_SERVICE_RULE}, got {self.service!r}"
+        if not is_unresolved(self.base_url) and not self.base_url.startswith("https://"):
+            return f"base_url must start with https://, got {self.base_url!r}"
+        return None
 
 
 @jsii.implements(IStableStringProducer)

@@ -13,7 +13,7 @@ RUNNABLE or a scheduled run that never happened. This construct adds:
 - alarms, all named ``<stack name>-<kind>-<label>`` so the failure notifier's rule
   on CloudWatch Alarm State Change events picks them up, and optionally sent to an
   SNS topic: RUNNABLE backlog, stuck queue (oldest RUNNABLE job), missed scheduled
-  run, dead-letter queues holding a message, Lambda errors;
+  run, dead-letter queues holding a message, Lambda errors, failed Mackerel posts;
 - one CloudWatch dashboard.
 """
 
@@ -58,8 +58,6 @@ from batch_stack.rules import (
     CLOUDWATCH_NAMESPACE_RULE,
     DASHBOARD_NAME_PATTERN,
     DASHBOARD_NAME_RULE,
-    MACKEREL_SERVICE_PATTERN,
-    MACKEREL_SERVICE_RULE,
     missed_run_multiple_problem,
 )
 from batch_stack.scheduled_job import ScheduledBatchJob
@@ -80,7 +78,8 @@ class BatchQueueMonitor(Construct):
     ``outcome_function``, ``outcome_queue``, ``outcome_dead_letter_queue``,
     ``outcome_rule``, ``dashboard`` (``None`` when turned off), ``alarms`` (every
     alarm) and, by label, ``backlog_alarms``, ``stuck_queue_alarms``,
-    ``missed_run_alarms``, ``dead_letter_alarms``, ``function_error_alarms``.
+    ``missed_run_alarms``, ``dead_letter_alarms``, ``function_error_alarms``;
+    ``mackerel_alarm`` when posting to Mackerel.
     """
 
     def __init__(
@@ -150,6 +149,7 @@ class BatchQueueMonitor(Construct):
         self.dashboard: cloudwatch.Dashboard | None = self._build_dashboard() if dashboard else None
         self.gauge_function: PythonFunction = self._build_gauge_function()
         self.gauge_schedule: scheduler.Schedule = self._build_gauge_schedule()
+        self.mackerel_alarm: cloudwatch.Alarm | None = self._build_mackerel_alarm() if mackerel else None
         self.outcome_dead_letter_queue: sqs.Queue = self._build_outcome_dead_letter_queue()
         self.outcome_queue: sqs.Queue = self._build_outcome_queue()
         self.outcome_function: PythonFunction = self._build_outcome_function()
@@ -175,12 +175,9 @@ class BatchQueueMonitor(Construct):
         self._validate_multiple("missed_run_multiple", self.missed_run_multiple)
         if not is_unresolved(self.dashboard_name) and not DASHBOARD_NAME_PATTERN.match(self.dashboard_name):
             self._fail(f"dashboard_name must be {DASHBOARD_NAME_RULE}, got {self.dashboard_name!r}")
-        if self.mackerel is not None:
-            service, base_url = self.mackerel.service, self.mackerel.base_url
-            if not is_unresolved(service) and not MACKEREL_SERVICE_PATTERN.match(service):
-                self._fail(f"mackerel.service must be {MACKEREL_SERVICE_RULE}, got {service!r}")
-            if not is_unresolved(base_url) and not base_url.startswith("https://"):
-                self._fail(f"mackerel.base_url must start with https://, got {base_url!r}")
+        problem = self.mackerel.problem() if self.mackerel is not None else None
+        if problem:
+            self._fail(f"mackerel.{problem}")
 
     def _validate_multiple(self, prop: str, multiple: float) -> None:
         problem = None if is_unresolved(multiple) else missed_run_multiple_problem(multiple)
@@ -525,6 +522,12 @@ class BatchQueueMonitor(Construct):
 
     def _build_gauge_schedule(self) -> scheduler.Schedule:
         return parts.gauge_schedule(self, self.gauge_function)
+
+    def _build_mackerel_alarm(self) -> cloudwatch.Alarm:
+        """``<stack>-MackerelPostFailures-<service>``: posts failing for 15 minutes (an empty or revoked key)."""
+        label = "mackerel" if is_unresolved(self.mackerel.service) else self.mackerel.service  # type: ignore[union-attr]
+        props = monitor_alarms.mackerel_post_failures(self.metric_mackerel_post_failures(), label)
+        return self._alarm("MackerelPostFailures", kind="MackerelPostFailures", label=label, **props)
 
     def _build_outcome_dead_letter_queue(self) -> sqs.Queue:
         return encrypted_queue(self, "JobStateDeadLetters")

@@ -241,3 +241,47 @@ RUNNABLE_BACKLOG_MINUTES = Range(1, 1440)
 def missed_run_multiple_problem(multiple: float) -> str | None:
     """A missed-run alarm waits more than one interval: a run may come a little late."""
     return None if multiple > 1 else "must be more than 1 (a run may come a little late)"
+
+
+# --------------------------------------------------------------------------- the Lambda functions' Powertools layer
+
+#: Powertools for AWS Lambda (Python) release the functions run, from AWS's layer (requirements-dev.txt pins the same).
+POWERTOOLS_RELEASE = "3.23.0"
+#: That release's layer version in the commercial partition.
+POWERTOOLS_LAYER_VERSION = 27
+#: The account that publishes the layer in every commercial region.
+POWERTOOLS_PUBLISHER = "017000801446"
+#: Where ``AWSLambdaPowertoolsPythonV3-<runtime>-<architecture>:27`` is published, by (runtime, architecture):
+#: the layer tables of Powertools' documentation for 3.23.0 (docs/includes/_layer_homepage_arm64.md; arm64 is
+#: not listed in ca-west-1). China (cn-north-1, account 498634801083) and GovCloud (us-gov-east-1 165087284144,
+#: us-gov-west-1 165093116878) number their layers independently, and python3.14 at 27 is not confirmed there.
+POWERTOOLS_LAYER_REGIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("python3.14", "arm64"): (
+        "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+        "ca-central-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1",
+        "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    ),
+}  # fmt: skip
+#: The CDK context key that names another layer version ARN (one checked by hand, e.g. in China or GovCloud).
+POWERTOOLS_LAYER_CONTEXT = "powertools_layer_arn"
+LAYER_VERSION_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$")
+
+
+def powertools_layer_name(runtime: str, architecture: str) -> str:
+    """``AWSLambdaPowertoolsPythonV3-python314-arm64`` for ``python3.14`` on ``arm64``."""
+    return f"AWSLambdaPowertoolsPythonV3-{runtime.replace('.', '')}-{architecture}"
+
+
+def powertools_region_problem(region: str, runtime: str = "python3.14", architecture: str = "arm64") -> str | None:
+    """Why the pinned Powertools layer cannot be used in ``region``; None where it is published."""
+    regions = POWERTOOLS_LAYER_REGIONS.get((runtime, architecture), ())
+    if region in regions:
+        return None
+    name = f"{powertools_layer_name(runtime, architecture)}:{POWERTOOLS_LAYER_VERSION}"
+    where = f"it is in {', '.join(regions)}" if regions else "this library knows no region that publishes it"
+    return (
+        f"the Powertools layer {name} is not published in {region} ({where}); deploy to one of those, "
+        f"or give a layer version ARN you have checked with -c {POWERTOOLS_LAYER_CONTEXT}=<arn>"
+    )

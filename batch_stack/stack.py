@@ -199,8 +199,10 @@ class BatchJobsStack(Stack):
         secret = secretsmanager.Secret(
             self,
             "MackerelApiKey",
-            description=f"Mackerel API key for {self.stack_name}'s queue gauges: replace the value with the key",
+            description=f"Mackerel API key for {self.stack_name}'s queue gauges (put the key in after deploy)",
         )
+        # No generated value: the secret starts empty (every post fails, and alarms, until the key is put in).
+        secret.node.default_child.add_property_deletion_override("GenerateSecretString")  # type: ignore[union-attr]
         acknowledge(
             secret,
             "AwsSolutions-SMG4",

@@ -108,6 +108,8 @@ def publish_gauges(
     if settings.mackerel_service and settings.mackerel_api_key_secret and depths:
         try:
             api_key = read_secret(settings.mackerel_api_key_secret)
+            if not isinstance(api_key, str) or not api_key.strip():
+                raise ValueError(f"the Mackerel API key secret {settings.mackerel_api_key_secret} is empty: put the key in it")
             post(depths, service=settings.mackerel_service, api_key=api_key, now=now, base_url=settings.mackerel_base_url)
         except Exception:
             logger.exception("posting to Mackerel failed; the CloudWatch metrics were published")

@@ -54,3 +54,22 @@ def test_bad_config_fails_synth_with_one_line_and_no_traceback(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == [f"error: {bad}: cluster.max_vcpus = -4 is not allowed: expected an integer from 1 to 100000"]
     assert "Traceback" not in result.stderr
+
+
+def test_a_region_without_the_powertools_layer_fails_synth_with_one_line(tmp_path, monkeypatch, capsys):
+    """China and GovCloud number their Powertools layers on their own: a stack there must be given a checked ARN."""
+    import app
+
+    config = tmp_path / "china.toml"
+    config.write_text((ROOT / "config" / "default.toml").read_text().replace("[app]\n", '[app]\nregion = "cn-north-1"\n', 1))
+    assert 'region = "cn-north-1"' in config.read_text()
+    # In-process: the jsii kernel's environment is fixed at its start, so the config is passed, not set in CDK_CONTEXT_JSON.
+    build_app = app.build_app
+    monkeypatch.setattr(app, "build_app", lambda: build_app(config, outdir=str(tmp_path / "out")))
+    assert app.main() == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "error: Stack 'GoActiveLearningBatch': the Powertools layer AWSLambdaPowertoolsPythonV3-python314-arm64:27 "
+        "is not published in cn-north-1 (it is in af-south-1, "
+    )

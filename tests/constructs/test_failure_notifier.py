@@ -177,13 +177,13 @@ def test_rule_target_has_retry_policy_and_its_own_dead_letter_queue(default_noti
 # --------------------------------------------------------------------------- the queue path
 
 
-def test_queue_is_encrypted_keeps_14_days_and_dead_letters_after_5_receives(default_notifier):
+def test_queue_is_encrypted_keeps_4_days_and_dead_letters_after_5_receives(default_notifier):
     _, template, _ = default_notifier
     template.has_resource_properties(
         "AWS::SQS::Queue",
         {
             "SqsManagedSseEnabled": True,
-            "MessageRetentionPeriod": 14 * 24 * 3600,
+            "MessageRetentionPeriod": 4 * 24 * 3600,
             "VisibilityTimeout": 6 * 60 + 20,
             "RedrivePolicy": {
                 "deadLetterTargetArn": {"Fn::GetAtt": [Match.string_like_regexp("NotifierDeadLetterQueue"), "Arn"]},
@@ -193,12 +193,24 @@ def test_queue_is_encrypted_keeps_14_days_and_dead_letters_after_5_receives(defa
     )
 
 
+def test_a_dead_letter_outlives_its_source_queues_retention_by_at_least_10_days(default_notifier):
+    """SQS expires a moved message by its first enqueue time: the DLQ must keep it well past the source's retention."""
+    _, template, _ = default_notifier
+    queues = template.find_resources("AWS::SQS::Queue")
+    redriven = [q["Properties"] for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert redriven
+    for source in redriven:
+        (dead_letter_id,) = [i for i in queues if source["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [i, "Arn"]}]
+        dead_letter_retention = queues[dead_letter_id]["Properties"]["MessageRetentionPeriod"]
+        assert dead_letter_retention == 14 * 24 * 3600
+        assert dead_letter_retention - source["MessageRetentionPeriod"] >= 10 * 24 * 3600
+
+
 def test_every_queue_is_encrypted_and_ssl_only(default_notifier):
     _, template, _ = default_notifier
     queues = template.find_resources("AWS::SQS::Queue")
     assert len(queues) == 3
     assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues.values())
-    assert all(q["Properties"]["MessageRetentionPeriod"] == 1209600 for q in queues.values())
     ssl_only = set()
     for policy in template.find_resources("AWS::SQS::QueuePolicy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:

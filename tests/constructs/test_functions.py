@@ -9,10 +9,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Stack
-from aws_cdk.assertions import Match, Template
+from aws_cdk import App, Environment, Stack
+from aws_cdk.assertions import Template
 
-from batch_stack.functions import COMMON_PACKAGE, POWERTOOLS_LAYER_VERSION, PythonFunction, function_code
+from batch_stack import rules
+from batch_stack.functions import COMMON_PACKAGE, POWERTOOLS_MAPPING_ID, PythonFunction, function_code
 
 QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/q"
 STATE_CHANGE = {
@@ -59,26 +60,60 @@ def synthesized(tmp_path_factory):
     return function, Template.from_stack(stack), assembly
 
 
-def test_runs_the_newest_python_on_arm_with_the_pinned_powertools_layer(synthesized):
+def test_runs_the_newest_python_on_arm_with_the_pinned_powertools_layer_looked_up_by_region(synthesized):
     _, template, _ = synthesized
-    template.has_resource_properties(
-        "AWS::Lambda::Function",
-        {
-            "Runtime": "python3.14",
-            "Architectures": ["arm64"],
-            "Handler": "submit_job.handler.handler",
-            "Layers": [
-                {
-                    "Fn::Join": [
-                        "",
-                        Match.array_with(
-                            [f":017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:{POWERTOOLS_LAYER_VERSION}"]
-                        ),
-                    ]
-                }
-            ],
-        },
+    functions = template.find_resources("AWS::Lambda::Function").values()
+    assert {(f["Properties"]["Runtime"], *f["Properties"]["Architectures"]) for f in functions} == {("python3.14", "arm64")}
+    # An environment-agnostic stack: the region is known at deploy, so the ARN is looked up then.
+    lookup = {"Fn::FindInMap": [POWERTOOLS_MAPPING_ID, {"Ref": "AWS::Region"}, "arn"]}
+    assert all(f["Properties"]["Layers"] == [lookup] for f in functions)
+
+
+def test_the_mapping_names_the_layer_of_the_functions_runtime_and_architecture_in_each_region(synthesized):
+    _, template, _ = synthesized
+    mapping = template.to_json()["Mappings"][POWERTOOLS_MAPPING_ID]
+    assert sorted(mapping) == sorted(rules.POWERTOOLS_LAYER_REGIONS[("python3.14", "arm64")])
+    assert len(mapping) == 31 and "ca-west-1" not in mapping  # Powertools' arm64 table leaves ca-west-1 out
+    for region, value in mapping.items():
+        # The publisher account and the layer name are the documented ones, in the key's own region.
+        assert value == {"arn": f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27"}
+
+
+def region_stack(region: str | None, **context) -> Stack:
+    app = App(context=context)
+    stack = Stack(app, "Regional", env=Environment(region=region) if region else None)
+    PythonFunction(stack, "Submit", package="submit_job", description="test")
+    return stack
+
+
+def test_a_stack_with_a_published_region_gets_that_regions_arn_and_no_mapping():
+    template = Template.from_stack(region_stack("ap-northeast-1")).to_json()
+    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert function["Properties"]["Layers"] == [
+        "arn:aws:lambda:ap-northeast-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27"
+    ]
+    assert "Mappings" not in template
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", "ca-west-1"])
+def test_a_region_without_the_layer_fails_synth_with_one_line(region):
+    with pytest.raises(ValueError) as caught:
+        region_stack(region)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(
+        f"Stack 'Regional': the Powertools layer AWSLambdaPowertoolsPythonV3-python314-arm64:27 is not published in {region} ("
     )
+    assert "-c powertools_layer_arn=<arn>" in message
+
+
+def test_a_layer_arn_given_in_the_context_is_used_as_it_is():
+    arn = "arn:aws-cn:lambda:cn-north-1:498634801083:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:25"
+    template = Template.from_stack(region_stack("cn-north-1", powertools_layer_arn=arn)).to_json()
+    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert function["Properties"]["Layers"] == [arn]
+    with pytest.raises(ValueError, match=r"^context powertools_layer_arn must be a Lambda layer version ARN .* got 'latest'$"):
+        region_stack(None, powertools_layer_arn="latest")
 
 
 def test_powertools_pin_matches_requirements_dev():
@@ -86,7 +121,9 @@ def test_powertools_pin_matches_requirements_dev():
 
     requirements = (Path(__file__).resolve().parents[2] / "requirements-dev.txt").read_text()
     assert f"aws-lambda-powertools=={VERSION}" in requirements
-    assert POWERTOOLS_LAYER_VERSION == 27 and VERSION == "3.23.0", "layer 27 is Powertools 3.23.0: update both together"
+    assert rules.POWERTOOLS_LAYER_VERSION == 27 and VERSION == rules.POWERTOOLS_RELEASE == "3.23.0", (
+        "layer 27 is Powertools 3.23.0: update both together"
+    )
 
 
 def test_role_has_no_managed_policy_and_writes_only_its_own_log_group(synthesized):

@@ -325,6 +325,27 @@ def test_a_disabled_job_and_a_too_sparse_job_get_no_missed_run_alarm(monitored):
     )
 
 
+def test_failed_mackerel_posts_alarm_after_15_minutes_and_missing_data_does_not(monitored):
+    alarm = monitored.alarm("MackerelPostFailures-batch-jobs")
+    namespace, name, dimensions, period, statistic = metric_stat(alarm)
+    assert (namespace, name, dimensions, statistic) == (
+        "GoActiveLearning",
+        "MackerelPostFailures",
+        {"MackerelService": "batch-jobs"},
+        "Sum",
+    )
+    assert (period, alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (300, 3, 3)
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert "starts empty" in alarm["AlarmDescription"]
+    assert monitored.monitor.mackerel_alarm is not None
+
+
+def test_no_mackerel_no_mackerel_alarm(quiet):
+    names = [a["Properties"]["AlarmName"] for a in quiet.find_resources("AWS::CloudWatch::Alarm").values()]
+    assert not [n for n in names if "Mackerel" in n]
+
+
 def test_dead_letter_alarm_fires_on_any_visible_message(monitored):
     alarm = monitored.alarm("DeadLetters-notifier")
     namespace, name, dimensions, period, statistic = metric_stat(alarm)
@@ -351,8 +372,8 @@ def test_function_error_alarms_cover_watched_and_own_functions(monitored):
 
 def test_every_alarm_name_starts_with_the_stack_name_and_fits(monitored):
     names = [a["Properties"]["AlarmName"] for a in monitored.alarms.values()]
-    # jobs: backlog + stuck; spot: stuck; two missed runs; three functions; two dead-letter queues
-    assert len(names) == len(monitored.monitor.alarms) == 10
+    # jobs: backlog + stuck; spot: stuck; two missed runs; three functions; two dead-letter queues; Mackerel
+    assert len(names) == len(monitored.monitor.alarms) == 11
     for name in names:
         assert name.startswith("Jobs-") and len(name) <= 255
 

@@ -198,7 +198,11 @@ def batch_decision(evaluate_on_exit: list[dict], *, status_reason: str = "", rea
         ),
         ({"status_reason": "Essential container in task exited", "exit_code": "1"}, "EXIT"),
         (
-            {"status_reason": "Essential container in task exited", "reason": "OutOfMemoryError: Container killed due to memory usage", "exit_code": "137"},
+            {
+                "status_reason": "Essential container in task exited",
+                "reason": "OutOfMemoryError: Container killed due to memory usage",
+                "exit_code": "137",
+            },
             "EXIT",
         ),
     ],

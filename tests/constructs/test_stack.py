@@ -246,8 +246,24 @@ def test_all_options_app_applies_queue_thresholds(all_options_app):
     assert (main_backlog["Threshold"], main_backlog["EvaluationPeriods"]) == (50, 10)
 
 
-def test_all_options_app_posts_to_mackerel_with_a_new_secret(all_options_app):
+def test_all_options_app_posts_to_mackerel_with_a_new_empty_secret_and_alarms_on_failed_posts(all_options_app):
     (secret_id,) = all_options_app.resources("AWS::SecretsManager::Secret")
+    # Created empty, like the webhook secret: no generated value that every post would fail with unnoticed.
+    assert "GenerateSecretString" not in all_options_app.resources("AWS::SecretsManager::Secret")[secret_id]["Properties"]
+    (alarm,) = [
+        a["Properties"]
+        for a in all_options_app.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"] == "AllOptions-MackerelPostFailures-all-options"
+    ]
+    assert alarm["TreatMissingData"] == "notBreaching"
+    # The notifier's rule reports the stack's alarms by name prefix: this one included.
+    (rule,) = all_options_app.resources("AWS::Events::Rule", under="Notifier").values()
+    prefixes = [
+        branch["detail"]["alarmName"][0]["prefix"]
+        for branch in rule["Properties"]["EventPattern"]["$or"]
+        if branch["detail-type"] == ["CloudWatch Alarm State Change"]
+    ]
+    assert prefixes and all(alarm["AlarmName"].startswith(prefix) for prefix in prefixes)
     all_options_app.template.has_resource_properties(
         "AWS::Lambda::Function",
         {

@@ -104,3 +104,25 @@ def test_mackerel_api_key_is_read_from_secrets_manager(mackerel, monkeypatch, ca
     handler_module._secrets.cache_clear()
     (request,) = mackerel.requests
     assert request["headers"]["X-Api-Key"] == "from-secrets-manager"
+
+
+@pytest.mark.parametrize("value", [None, "  \n"], ids=["no value yet", "blank"])
+def test_an_empty_api_key_secret_posts_nothing_and_counts_a_failure(mackerel, monkeypatch, capsys, value):
+    """The stack creates the key's secret with no value: until someone puts the key in, every post fails and is counted."""
+    monkeypatch.setenv("JOB_QUEUES", QUEUE)
+    monkeypatch.setenv("MACKEREL_SERVICE", "batch")
+    monkeypatch.setenv("MACKEREL_BASE_URL", mackerel.url)
+    handler_module._batch_client.cache_clear()
+    handler_module._secrets.cache_clear()
+    with mock_aws():
+        create_queues(QUEUE)
+        secrets = boto3.client("secretsmanager")
+        value_given = {} if value is None else {"SecretString": value}
+        arn = secrets.create_secret(Name="mackerel-api-key", **value_given)["ARN"]
+        monkeypatch.setenv("MACKEREL_API_KEY_SECRET", arn)
+        result = handler_module.handler({}, None)
+    handler_module._batch_client.cache_clear()
+    handler_module._secrets.cache_clear()
+    documents = emf_documents(capsys.readouterr().out)
+    assert QUEUE in result["queues"] and mackerel.requests == []
+    assert [d["MackerelPostFailures"] for d in documents if "MackerelPostFailures" in d] == [[1.0]]
