@@ -219,8 +219,10 @@ def _show_text(context: Context, job: dict[str, Any], tried: list[details.Attemp
         ("stopped", times.human(row.stopped_at, tz)),
         ("duration", times.duration(row.duration_seconds(now))),
     ]
-    if row.exit_code is not None:
-        summary.append(("exit code", str(row.exit_code)))
+    exit_code = common.exit_code(job)  # a multi-container job's is its failed essential container's
+    if exit_code is not None:
+        name = common.container_name(job)
+        summary.append(("exit code", f"{exit_code} (container {name})" if name else str(exit_code)))
     array = common.array_properties(job)
     if array.get("size"):
         counts = ", ".join(f"{n} {s}" for s, n in (array.get("statusSummary") or {}).items() if n)

@@ -39,7 +39,7 @@ def describe_job(batch: Any, job_id: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One attempt of a job (``attempts[]``), or the attempt still running (from ``container``)."""
+    """One attempt of a job (``attempts[]``), or the attempt still running (from the job's own container)."""
 
     number: int
     exit_code: int | None
@@ -67,7 +67,7 @@ def attempts(job: dict[str, Any]) -> list[Attempt]:
     """Every attempt of ``job``, the first numbered 1; a running attempt comes last."""
     result: list[Attempt] = []
     for number, attempt in enumerate(common.ecs_attempts(job), start=1):
-        container = common.container(attempt)
+        container = common.attempt_container(job, attempt)  # a multi-container job's: its failed essential one
         reasons = [r for r in (attempt.get("statusReason"), container.get("reason")) if r]
         result.append(
             Attempt(
@@ -81,7 +81,7 @@ def attempts(job: dict[str, Any]) -> list[Attempt]:
                 container_instance_arn=container.get("containerInstanceArn"),
             )
         )
-    container = common.container(job)
+    container = common.job_container(job)
     current_stream = container.get("logStreamName")
     if job.get("status") in ("STARTING", "RUNNING") and current_stream not in {a.log_stream for a in result}:
         result.append(
@@ -108,13 +108,13 @@ def log_stream(job: dict[str, Any], attempt: int | None = None) -> str | None:
             have = f"attempts 1 to {len(tried)}" if tried else "no attempt yet"
             raise UsageError(f"job {job['jobId']} has {have}; --attempt {attempt} does not exist")
         return tried[attempt - 1].log_stream
-    current = common.container(job).get("logStreamName")
+    current = common.job_container(job).get("logStreamName")
     return current or (tried[-1].log_stream if tried else None)
 
 
 def log_group(job: dict[str, Any], names: AppNames) -> str:
     """The job's own log group: its awslogs configuration, else the app's config, else Batch's default."""
-    configuration = common.as_mapping(common.container(job).get("logConfiguration"))
+    configuration = common.log_configuration(job)
     if configuration.get("logDriver") == "awslogs":
         group = common.awslogs_group(configuration)
         if group:

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,11 @@ os.environ.pop("AWS_PROFILE", None)
 _node_bin = ROOT / "node_modules" / ".bin"
 if _node_bin.is_dir() and not os.environ.get("PATH", "").startswith(str(_node_bin)):
     os.environ["PATH"] = f"{_node_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+# Property tests (hypothesis): nothing written into the clone (no example database).
+hypothesis.settings.register_profile("project", database=None, print_blob=True)
+hypothesis.settings.load_profile("project")
 
 
 class SynthesizedApp:

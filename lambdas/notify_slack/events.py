@@ -1,11 +1,11 @@
 """Reading the EventBridge events that SQS delivers, defensively.
 
-AWS Batch adds fields to its events at any time, EKS jobs have no ``container``,
-multi-node jobs have ``nodeProperties``, and a job that failed before it started
-has no ``startedAt``. Every reader here tolerates a missing or oddly typed field
-(a job's detail is read by ``common.jobs``, which the outcome metrics and batchctl
-share); an event that still cannot be read becomes an :class:`Unreadable` item,
-which is reported as raw JSON, never dropped.
+AWS Batch adds fields to its events at any time: multi-container and EKS jobs have
+no ``container``, multi-node jobs have ``nodeProperties``, and a job that failed
+before it started has no ``startedAt``. Every reader here tolerates a missing or
+oddly typed field (a job's detail is read by ``common.jobs``, which the outcome
+metrics and batchctl share); an event that still cannot be read becomes an
+:class:`Unreadable` item, which is reported as raw JSON, never dropped.
 """
 
 from __future__ import annotations
@@ -67,11 +67,15 @@ class JobChange:
     job_id: str
     job_name: str
     status: str
+    #: The status as the event gave it, when it is not one of Batch's job statuses ("" when it is).
+    reported_status: str
     region: str
     queue: str
     job_definition: str
     status_reason: str
     exit_code: int | str | None
+    container: str
+    container_reason: str
     attempts: int
     max_attempts: int
     started_at: datetime | None
@@ -186,21 +190,28 @@ def _job_change(event: Mapping[str, Any], detail: Mapping[str, Any]) -> JobChang
     job_id = common.as_text(detail.get("jobId"))
     if not job_id:
         raise ValueError("detail has no jobId")
-    status = common.as_text(detail.get("status")) or "UNKNOWN"
+    reported = common.as_text(detail.get("status"))
+    # One of Batch's job statuses, else UNKNOWN (the message then quotes what was reported):
+    # a status names a part of the message, so an unbounded set of them must not.
+    status = reported if reported in common.ACTIVE_STATUSES + common.TERMINAL_STATUSES else "UNKNOWN"
     attempts = common.attempts(detail)
     reason = common.status_reason(detail)
+    container_reason = common.container_reason(detail)
     log_group, log_stream = common.log_location(detail)
     max_attempts = common.as_mapping(detail.get("retryStrategy")).get("attempts")
     return JobChange(
-        key=(job_id, status, str(len(attempts))),
+        key=(job_id, reported, str(len(attempts))),
         job_id=job_id,
         job_name=common.as_text(detail.get("jobName")) or job_id,
         status=status,
+        reported_status="" if status == reported else reported,
         region=common.as_text(event.get("region")),
         queue=common.queue_name(detail),
         job_definition=common.definition_name(detail),
         status_reason=reason,
         exit_code=common.exit_code(detail),
+        container=common.container_name(detail),
+        container_reason=container_reason if container_reason != reason else "",
         attempts=len(attempts),
         max_attempts=max_attempts if isinstance(max_attempts, int) and max_attempts > 0 else 1,
         started_at=common.started_at(detail),
@@ -210,7 +221,7 @@ def _job_change(event: Mapping[str, Any], detail: Mapping[str, Any]) -> JobChang
         log_group=log_group,
         log_stream=log_stream,
         shape=_shape(detail),
-        hint=_match_prefix(reason, _JOB_HINTS, contains=True),
+        hint=_match_prefix(f"{reason}\n{container_reason}", _JOB_HINTS, contains=True),
     )
 
 

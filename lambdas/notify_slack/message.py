@@ -257,19 +257,22 @@ def _pack(groups: list[tuple[str, int]], unit: str, budget: _Budget) -> list[str
 
 
 def _job_detail(job: JobChange, time_zone: tzinfo, tail: ReadTail | None) -> str:
-    head = [f"*<{common.console_url(job.region, job.job_id)}|{_escape(job.job_name)}>* `{job.status}`"]
+    status = f"`{job.status}`" + (f" (reported as `{_escape(_clip(job.reported_status, 60))}`)" if job.reported_status else "")
+    head = [f"*<{common.console_url(job.region, job.job_id)}|{_escape(_clip(job.job_name, 200))}>* {status}"]
     if job.attempts:
         head.append(f"attempt {job.attempts} of {job.max_attempts}")
     elif job.started_at is None:
         head.append(f"no attempt started (up to {_count(job.max_attempts, 'attempt')})")
-    head.append(f"exit code {job.exit_code}" if job.exit_code is not None else "no exit code")
+    exit_code = f"exit code {job.exit_code}" if job.exit_code is not None else "no exit code"
+    head.append(f"container `{_escape(_clip(job.container, 100))}` {exit_code}" if job.container else exit_code)
     lines = [" · ".join(head)]
     where = [f"queue `{_escape(job.queue or '?')}`", f"definition `{_escape(job.job_definition or '?')}`", job.platform]
     if job.shape:
         where.append(_escape(job.shape))
     lines.append(" · ".join(where))
-    if job.status_reason:
-        lines.append(f"> {_escape(_clip(job.status_reason, 500))}")
+    for reason in (job.status_reason, job.container_reason):
+        if reason:
+            lines.append(f"> {_escape(_clip(reason, 500))}")
     if job.hint:
         lines.append(f"_{_escape(job.hint)}_")
     lines.append(_times(job, time_zone))

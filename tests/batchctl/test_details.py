@@ -74,10 +74,27 @@ def test_log_group_comes_from_the_jobs_awslogs_configuration_first():
 def test_a_recorded_job_detail_reads_as_show_prints_it():
     job = event("job_ec2_failed")["detail"]  # an event's detail is a DescribeJobs JobDetail
     tried = details.attempts(job)
+    cluster = "AWSBatch-GoActiveLearningOnDemand-da5d5925-2b06-35ec-873a-aa1e457800a9"
+    hosts = [
+        f"task/{cluster}/28e75a162f325e796e8a7af08766686e on container-instance/{cluster}/7519a003cf48f08d3093150ee2459aec",
+        f"task/{cluster}/5c2c1ce13247027c73148bae8a8f12d4 on container-instance/{cluster}/a0bc3983528dd11b0f10791fa1e00ac7",
+    ]
     assert [(a.number, a.exit_code, a.host, a.duration_seconds, a.running) for a in tried] == [
-        (1, 1, "y on x", 309.0, False),
-        (2, 1, "y on x", 309.0, False),
+        (1, 1, hosts[0], 309.0, False),
+        (2, 1, hosts[1], 309.0, False),
     ]
     assert tried[1].reason == "Essential container in task exited"
     assert details.log_stream(job) == "update_recommendation/default/4c7599ae"
+    assert details.log_group(job, AppNames(source="none")) == "/aws/batch/go-active-learning"
+
+
+def test_a_multi_container_job_shows_each_attempt_by_its_failed_essential_container():
+    job = event("job_multicontainer_failed")["detail"]  # no top-level container: ecsProperties and taskProperties
+    tried = details.attempts(job)
+    assert [(a.number, a.exit_code, a.running) for a in tried] == [(1, 137, False), (2, 137, False)]
+    assert tried[0].reason == "Essential container in task exited; OutOfMemoryError: Container killed due to memory usage"
+    assert [a.log_stream.split("/")[1] for a in tried] == ["trainer", "trainer"]
+    assert tried[0].host.startswith("task/") and tried[0].host != tried[1].host
+    assert details.log_stream(job) == tried[1].log_stream
+    assert details.log_stream(job, 1) == tried[0].log_stream
     assert details.log_group(job, AppNames(source="none")) == "/aws/batch/go-active-learning"

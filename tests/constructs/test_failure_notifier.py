@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 from aws_cdk import App, Duration, Stack
@@ -15,8 +14,8 @@ from aws_cdk.assertions import Match, Template
 from moto.events.models import EventPattern
 
 from batch_stack import BatchFailureNotifier
+from tests.lambdas.conftest import event
 
-EVENTS = Path(__file__).resolve().parent.parent / "lambdas" / "events"
 QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/go-active-learning"
 OTHER_QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/someone-else"
 FAILED_FIXTURES = [
@@ -30,10 +29,6 @@ FAILED_FIXTURES = [
     "job_spot_reclaim_failed",
     "job_unknown_fields_failed",
 ]
-
-
-def event(name: str) -> dict:
-    return json.loads((EVENTS / f"{name}.json").read_text())
 
 
 def make(**props) -> tuple[Stack, BatchFailureNotifier]:
@@ -114,6 +109,19 @@ def test_rule_ignores_other_queues(default_notifier):
         other = event(name)
         other["detail"]["jobQueue"] = OTHER_QUEUE_ARN
         assert not matches(rule_pattern(template), other), name
+
+
+@pytest.mark.parametrize("status", ["FAILED", "SUCCEEDED"])
+def test_rule_ignores_service_jobs_even_on_a_watched_queue(default_notifier, custom_notifier, status):
+    """SageMaker service jobs are out of scope: their documented event is another detail-type, which no rule matches."""
+    service_job = event("docs_service_job_succeeded")
+    assert service_job["detail-type"] == "Batch Service Job State Change"
+    service_job["detail"].update(jobQueue=QUEUE_ARN, status=status)
+    for pattern in (rule_pattern(default_notifier[1]), rule_pattern(custom_notifier[1])):
+        assert not matches(pattern, service_job)
+    # Only the detail-type keeps it out: the same detail as a job's event would match the custom rule (FAILED and SUCCEEDED).
+    as_job = {**service_job, "detail-type": "Batch Job State Change"}
+    assert matches(rule_pattern(custom_notifier[1]), as_job)
 
 
 def test_rule_ignores_array_children_by_default(default_notifier):

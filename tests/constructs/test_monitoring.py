@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from aws_cdk import App, Duration, Stack
@@ -16,9 +15,9 @@ from aws_cdk.assertions import Annotations, Match, Template
 from moto.events.models import EventPattern
 
 from batch_stack.monitoring import BatchQueueMonitor, MackerelOptions, QueueAlarms
+from tests.lambdas.conftest import event, job_metrics_event
 
 ACCOUNT_ARN = "arn:aws:{service}:us-east-1:123456789012:{resource}"
-JOB_METRICS_EVENTS = Path(__file__).resolve().parents[1] / "lambdas" / "job_metrics_events"
 
 
 def arn(service: str, resource: str) -> str:
@@ -189,9 +188,19 @@ def test_outcome_rule_takes_only_terminal_states_of_the_watched_queues(monitored
 def test_outcome_rule_reports_an_array_once_through_its_parent(monitored, fixture, matched):
     (rule,) = monitored.template.find_resources("AWS::Events::Rule", {"Properties": {"Targets": Match.any_value()}}).values()
     pattern = EventPattern.load(json.dumps(rule["Properties"]["EventPattern"]))
-    event = json.loads((JOB_METRICS_EVENTS / f"{fixture}.json").read_text())
+    event = job_metrics_event(fixture)
     event["detail"]["jobQueue"] = arn("batch", "job-queue/jobs")
     assert pattern.matches_event(event) is matched
+
+
+def test_outcome_rule_leaves_out_service_jobs(monitored):
+    """The documented SageMaker service-job event (another detail-type) is not a job outcome here."""
+    (rule,) = monitored.template.find_resources("AWS::Events::Rule", {"Properties": {"Targets": Match.any_value()}}).values()
+    pattern = EventPattern.load(json.dumps(rule["Properties"]["EventPattern"]))
+    service_job = event("docs_service_job_succeeded")
+    service_job["detail"]["jobQueue"] = arn("batch", "job-queue/jobs")
+    assert not pattern.matches_event(service_job)
+    assert pattern.matches_event({**service_job, "detail-type": "Batch Job State Change"})
 
 
 def test_outcome_lambda_reads_the_event_queue_in_batches(monitored):

@@ -10,6 +10,7 @@ from lambdas import common
 from tests.lambdas.conftest import event, job_metrics_event
 
 QUEUE, DEFINITION, GROUP = "go-active-learning", "update_recommendation:4", "/aws/batch/go-active-learning"
+DEFAULT_GROUP = "/aws/batch/job"
 #: fixture -> (queue, definition, platform, attempts, exit code, log group, log stream)
 RECORDED = {
     "job_ec2_failed": (QUEUE, DEFINITION, "EC2", 2, 1, GROUP, "update_recommendation/default/4c7599ae"),
@@ -18,6 +19,35 @@ RECORDED = {
     "job_multinode_failed": (QUEUE, DEFINITION, "EC2 multi-node", 1, 1, GROUP, "update_recommendation/default/7fac3d4e"),
     "job_array_parent_failed": (QUEUE, DEFINITION, "EC2", 0, None, GROUP, None),
     "job_failed_before_start": (QUEUE, DEFINITION, "EC2", 1, None, GROUP, None),
+    # Captured and documented events, as AWS sent them (each carries "eksAttempts": [] or no EKS key at all).
+    "captured_ec2_failed": (
+        "HLSVIInfraJobQueue6447D2-cWsRRSc5gTBfC4g1",
+        "HLSVIProcessingJobDef35A-5zZ2aDtcQB9iZ4gW:3",
+        "EC2",
+        1,
+        1,
+        "hls-vi-historical-orchestration-processing-dev",
+        "job/default/63eb5c704ef244d3aaa78d23d1717e10",
+    ),
+    "captured_spot_reclaim_failed": (
+        None,
+        None,
+        "EC2",
+        3,
+        None,
+        DEFAULT_GROUP,
+        "LandsatTaskBatchJob1274-22c9d72bcea6994/default/c91ac76cc90547158ae62de97c500485",
+    ),
+    "docs_job_runnable": (None, None, "EC2", 0, None, DEFAULT_GROUP, None),
+    "job_multicontainer_failed": (
+        QUEUE,
+        "train_classifier:3",
+        "EC2",
+        2,
+        137,
+        GROUP,
+        "train_classifier/trainer/0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    ),
 }
 
 
@@ -25,10 +55,81 @@ RECORDED = {
 def test_recorded_job_details_read_as_expected(fixture):
     detail = event(fixture)["detail"]
     queue, definition, platform, attempts, exit_code, group, stream = RECORDED[fixture]
-    assert (common.queue_name(detail), common.definition_name(detail), common.platform(detail)) == (queue, definition, platform)
+    assert common.platform(detail) == platform
+    if queue is not None:
+        assert (common.queue_name(detail), common.definition_name(detail)) == (queue, definition)
     assert len(common.attempts(detail)) == attempts
     assert common.exit_code(detail) == exit_code
     assert common.log_location(detail) == (group, stream)
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [{"eksAttempts": []}, {"eksProperties": {}}, {"eksAttempts": [], "eksProperties": {}}, {"eksAttempts": None}],
+    ids=["eksAttempts []", "eksProperties {}", "both empty", "null"],
+)
+def test_empty_eks_fields_are_never_a_sign_of_eks(empty):
+    """Real EC2 and Fargate events carry "eksAttempts": []: the job must still read as ECS, with its log."""
+    for fixture in ("job_ec2_failed", "job_fargate_failed", "job_multicontainer_failed"):
+        detail = {**event(fixture)["detail"], **empty}
+        assert not common.is_eks(detail), fixture
+        assert common.platform(detail) in ("EC2", "Fargate")
+        assert common.log_location(detail)[1], fixture  # the stream the message links to
+        assert common.eks_container(detail) == {}
+
+
+def test_an_eks_job_is_known_by_its_pod_or_its_attempts():
+    detail = event("job_eks_failed")["detail"]
+    assert common.is_eks(detail) and common.is_eks({"eksAttempts": [{"containers": []}]})
+    assert common.is_eks({"eksProperties": {"podProperties": {}}})
+    # An ECS job's own container wins over a stray EKS field.
+    assert not common.is_eks({**event("job_ec2_failed")["detail"], "eksProperties": {"podProperties": {}}})
+
+
+def multicontainer(**changes) -> dict:
+    """The multi-container fixture with the last attempt's containers changed by name."""
+    detail = event("job_multicontainer_failed")["detail"]
+    for container in detail["attempts"][-1]["taskProperties"][0]["containers"]:
+        for key, value in changes.get(container["name"], {}).items():
+            if value is None:
+                container.pop(key, None)
+            else:
+                container[key] = value
+    return detail
+
+
+def test_a_multi_container_job_is_shown_by_its_failed_essential_container_with_its_log():
+    detail = multicontainer()
+    assert [c["name"] for c in common.task_containers(detail["ecsProperties"])] == ["log-router", "trainer", "metrics-sidecar"]
+    chosen = common.main_container(detail)
+    assert (chosen["name"], chosen["exitCode"], chosen["essential"]) == ("trainer", 137, True)
+    assert chosen["logConfiguration"]["options"]["awslogs-group"] == GROUP  # from the job's definition of the container
+    assert chosen["taskArn"] == detail["attempts"][-1]["taskProperties"][0]["taskArn"]
+    assert common.container_name(detail) == "trainer"
+    assert common.container_reason(detail) == "OutOfMemoryError: Container killed due to memory usage"
+    assert common.status_reason(detail) == "Essential container in task exited"
+
+
+def test_a_failed_container_that_is_not_essential_does_not_speak_for_the_job():
+    detail = multicontainer(**{"log-router": {"exitCode": 1, "reason": "crashed"}})
+    assert common.container_name(detail) == "trainer"
+    # No essential container failed: the first one stands for the job.
+    detail = multicontainer(trainer={"exitCode": 0, "reason": None})
+    assert common.container_name(detail) == "log-router" and common.exit_code(detail) == 0
+    # One that never ran (a reason and no exit code) failed too.
+    detail = multicontainer(trainer={"exitCode": None, "reason": "CannotPullContainerError: not found"})
+    assert (common.container_name(detail), common.exit_code(detail)) == ("trainer", 137)  # the job's own record of it
+    assert common.container_reason(detail) == "CannotPullContainerError: not found"
+
+
+def test_each_attempt_of_a_multi_container_job_has_its_own_container():
+    detail = event("job_multicontainer_failed")["detail"]
+    first, last = (common.attempt_container(detail, attempt) for attempt in common.ecs_attempts(detail))
+    assert first["name"] == last["name"] == "trainer"
+    assert first["logStreamName"] != last["logStreamName"] and first["taskArn"] != last["taskArn"]
+    # Before any attempt (RUNNABLE), the job's own containers are read.
+    detail["attempts"] = []
+    assert common.main_container(detail)["name"] == "trainer"
 
 
 def test_times_are_the_jobs_else_its_last_attempts():

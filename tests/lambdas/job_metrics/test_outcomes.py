@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from lambdas.job_metrics.outcomes import parse_outcome, unique_outcomes
+from tests.lambdas.conftest import event as notifier_event
 from tests.lambdas.conftest import job_metrics_event as event
 
 
@@ -73,3 +74,19 @@ def test_duplicate_deliveries_count_once():
     succeeded = event("succeeded_ec2")
     outcomes = list(unique_outcomes([succeeded, copy.deepcopy(succeeded), event("failed_before_start"), succeeded]))
     assert [o.job_name for o in outcomes] == ["update_recommendation", "train_classifier"]
+
+
+def test_captured_events_give_their_outcomes():
+    """Events as AWS sent them (captured in public repositories), and a multi-container job's (botocore's shape)."""
+    succeeded = parse_outcome(event("captured_succeeded_ec2"))
+    assert (succeeded.job_queue, succeeded.status, succeeded.attempts) == ("nextflow-pipeline", "SUCCEEDED", 1)
+    assert (succeeded.run_seconds, succeeded.wait_seconds) == (8676.078, 133.764)
+    failed = parse_outcome(notifier_event("captured_ec2_failed"))
+    assert (failed.status, failed.attempts, failed.run_seconds) == ("FAILED", 1, 0.092)
+    several = parse_outcome(notifier_event("job_multicontainer_failed"))
+    assert (several.job_name, several.attempts, several.run_seconds, several.wait_seconds) == (
+        "train_classifier",
+        2,
+        600.0,
+        720.0,
+    )

@@ -21,6 +21,18 @@ DOCUMENTED_SHAPES = {
     "job_timeout_failed": ["Job attempt duration exceeded timeout", "does not retry a timed-out job", "ran 1h 00m 00s"],
     "job_spot_reclaim_failed": ["Host EC2 (instance i-0123456789abcdef0) terminated.", "`Host EC2*`", "attempt 3 of 3"],
     "job_unknown_fields_failed": ["update_recommendation", "attempt 1 of 1", "exit code 1"],
+    # Captured and documented events as AWS sent them: "eksAttempts": [] on EC2 and Fargate jobs says nothing.
+    "captured_ec2_failed": ["test-failure", "`FAILED`", " · EC2", "exit code 1", "|log stream>"],
+    "captured_spot_reclaim_failed": ["Host EC2 (instance i-01225b700440f4809) terminated.", "`Host EC2*`", "no exit code"],
+    # A multi-container job: the failed essential container (not the first) speaks for it.
+    "job_multicontainer_failed": [
+        "train_classifier",
+        "attempt 2 of 2",
+        "container `trainer` exit code 137",
+        "> Essential container in task exited\n> OutOfMemoryError: Container killed due to memory usage",
+        "ran out of memory",
+        "train_classifier$252Ftrainer$252F0a1b2c3d4e5f60718293a4b5c6d7e8f9|log stream>",
+    ],
     "queue_blocked": [
         "Queue `go-active-learning` is blocked",
         "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT",
