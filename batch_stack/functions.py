@@ -108,6 +108,12 @@ def powertools_layer_arn(stack: Stack) -> str:
                 f"context {rules.POWERTOOLS_LAYER_CONTEXT} must be a Lambda layer version ARN "
                 f"(arn:aws:lambda:<region>:<account>:layer:<name>:<version>), got {given!r}"
             )
+        layer_region = given.split(":")[3]
+        if not Token.is_unresolved(stack.region) and layer_region != stack.region:
+            raise ValueError(
+                f"Stack '{stack.stack_name}': context {rules.POWERTOOLS_LAYER_CONTEXT} names a layer in {layer_region}, "
+                f"but the stack deploys to {stack.region} (Lambda takes layers of its own region only)"
+            )
         return given
     runtime, architecture = RUNTIME.name, ARCHITECTURE.name
     regions = rules.POWERTOOLS_LAYER_REGIONS.get((runtime, architecture), ())
@@ -119,4 +125,7 @@ def powertools_layer_arn(stack: Stack) -> str:
     name = f"{rules.powertools_layer_name(runtime, architecture)}:{rules.POWERTOOLS_LAYER_VERSION}"
     arns = {each: {"arn": f"arn:aws:lambda:{each}:{rules.POWERTOOLS_PUBLISHER}:layer:{name}"} for each in regions}
     # lazy: a stack with a region gets the ARN itself, and no mapping.
-    return CfnMapping(stack, POWERTOOLS_MAPPING_ID, mapping=arns, lazy=True).find_in_map(stack.region, "arn")
+    mapping = stack.node.try_find_child(POWERTOOLS_MAPPING_ID) or CfnMapping(
+        stack, POWERTOOLS_MAPPING_ID, mapping=arns, lazy=True
+    )
+    return mapping.find_in_map(stack.region, "arn")  # type: ignore[union-attr]

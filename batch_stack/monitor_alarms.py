@@ -105,9 +105,9 @@ MACKEREL_FAILURE_PERIODS = 3
 def mackerel_post_failures(metric: cloudwatch.IMetric, service: str) -> dict[str, Any]:
     """The props of the alarm on failed Mackerel posts (``metric``: their 5-minute sum) for :func:`create_alarm`.
 
-    The gauge posts every minute; a failure in each of 3 periods is an outage, not one
-    lost post. No data (Mackerel not posting, or the gauge not running) does not breach:
-    the gauge's own error alarm covers a gauge that stopped.
+    The gauge posts every minute; a failure in each of 3 periods in a row is an outage,
+    not one lost post. The metric is published only when a post fails, so no data
+    means no failure and does not breach.
     """
     return {
         "metric": metric,
@@ -115,9 +115,9 @@ def mackerel_post_failures(metric: cloudwatch.IMetric, service: str) -> dict[str
         "comparison": cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         "periods": MACKEREL_FAILURE_PERIODS,
         "missing": cloudwatch.TreatMissingData.NOT_BREACHING,
-        "description": f"Posting the queue gauges to Mackerel service {service} failed in each of the last "
-        f"{MACKEREL_FAILURE_PERIODS * 5} minutes (the CloudWatch gauges are still published). Check that the API key "
-        "secret holds a key with write access (a secret the stack created starts empty), then the function's log.",
+        "description": f"Posts of the queue gauges to Mackerel service {service} failed in each of "
+        f"{MACKEREL_FAILURE_PERIODS} 5-minute periods in a row (the CloudWatch gauges are still published). Check that "
+        "the API key secret holds a key with write access (a secret the stack created starts empty), then the function's log.",
     }
 
 

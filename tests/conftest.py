@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
-import hypothesis
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "batch-jobs-cdk-hypothesis"))
+import hypothesis  # noqa: E402 -- reads HYPOTHESIS_STORAGE_DIRECTORY
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +32,7 @@ if _node_bin.is_dir() and not os.environ.get("PATH", "").startswith(str(_node_bi
     os.environ["PATH"] = f"{_node_bin}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
-# Property tests (hypothesis): nothing written into the clone (no example database).
+# Property tests (hypothesis): nothing written into the clone (no example database, its other files in the temp dir).
 hypothesis.settings.register_profile("project", database=None, print_blob=True)
 hypothesis.settings.load_profile("project")
 

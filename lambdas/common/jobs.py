@@ -92,18 +92,34 @@ def task_containers(value: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def choose_container(containers: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
-    """The container that speaks for a task: the first essential one that failed, else the first.
+    """The container that speaks for a task; ``{}`` for none.
 
-    A container is essential unless it says ``"essential": false`` (Batch's and ECS's
-    default); it failed when it exited non-zero, or has a reason and no exit code
-    (it never ran: the image could not be pulled, a secret could not be read).
+    In this order: an essential container that failed and says why (ECS puts the reason,
+    ``OutOfMemoryError: ...`` or ``CannotPullContainerError: ...``, on the one that
+    caused the stop); one that exited non-zero but not 137 or 143 (when one essential
+    container stops, ECS stops the others with SIGTERM, then SIGKILL); any that failed;
+    the first essential container; the first. A container is essential unless it says
+    ``"essential": false`` (Batch's and ECS's default); it failed when it exited
+    non-zero, or has a reason and no exit code (it never ran).
     """
-    failed = (c for c in containers if c.get("essential") is not False and _failed(c))
-    return next(failed, containers[0] if containers else {})
+    essential = [c for c in containers if c.get("essential") is not False]
+    failed = [c for c in essential if _failed(c)]
+    ranked = (
+        [c for c in failed if as_text(c.get("reason"))],
+        [c for c in failed if c.get("exitCode") not in (137, 143)],
+        failed,
+        essential,
+        list(containers),
+    )
+    return next((group[0] for group in ranked if group), {})
 
 
 def job_container(detail: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The job's own container: ``container``, else the chosen one of a multi-container job's ``ecsProperties``."""
+    """The job's own container: ``container``, else the chosen one of a multi-container job's ``ecsProperties``.
+
+    While the job is STARTING or RUNNING this is the current attempt's; once it has
+    ended, the last attempt's.
+    """
     return container(detail) or choose_container(task_containers(as_mapping(detail.get("ecsProperties"))))
 
 
@@ -111,8 +127,8 @@ def attempt_container(detail: Mapping[str, Any], attempt: Mapping[str, Any]) -> 
     """The container one attempt of an ECS job is shown by; ``{}`` when it has none.
 
     A single-container attempt's ``container``; for a multi-container job, the chosen
-    one of the attempt's containers, with what the job defines for it (whether it is
-    essential, its image and log configuration) added by name.
+    one of the attempt's containers, with what the job defines for it by name (whether
+    it is essential, its image and log configuration).
     """
     single = container(attempt)
     if single:
@@ -120,18 +136,35 @@ def attempt_container(detail: Mapping[str, Any], attempt: Mapping[str, Any]) -> 
     tried = task_containers(attempt)
     if not tried:
         return {}
-    defined = {as_text(c.get("name")): c for c in task_containers(as_mapping(detail.get("ecsProperties")))}
-
-    def with_definition(attempted: Mapping[str, Any]) -> Mapping[str, Any]:
-        own = defined.get(as_text(attempted.get("name")), {})
-        return {**{key: own[key] for key in _DEFINED_KEYS if key in own}, **attempted}
-
-    return choose_container([with_definition(c) for c in tried])
+    return choose_container([{**_definition_of(detail, c, _DEFINED_KEYS), **c} for c in tried])
 
 
 def main_container(detail: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The container the job is shown by: its last attempt's, else the job's own (``{}`` for EKS and multi-node jobs)."""
-    return attempt_container(detail, last_attempt(detail)) or job_container(detail)
+    """The container the job is shown by, all from one container; ``{}`` for EKS and multi-node jobs.
+
+    While STARTING or RUNNING, the job's own (the current attempt is not in
+    ``attempts`` yet). Otherwise the last attempt's, over the job's own record of that
+    same container, which adds what the attempt lacks (the log configuration); before
+    any attempt, the job's own.
+    """
+    own = job_container(detail)
+    if as_text(detail.get("status")) in ("STARTING", "RUNNING") and own:
+        return own
+    tried = attempt_container(detail, last_attempt(detail))
+    if not tried:
+        return own
+    if container(detail):
+        return {**container(detail), **tried}
+    return {**_definition_of(detail, tried), **tried}
+
+
+def _definition_of(detail: Mapping[str, Any], named: Mapping[str, Any], keys: Sequence[str] | None = None) -> Mapping[str, Any]:
+    """The job's own record (``ecsProperties``) of the container with ``named``'s name (``keys`` of it); ``{}`` if unnamed."""
+    name = as_text(named.get("name"))
+    own = next(
+        (c for c in task_containers(as_mapping(detail.get("ecsProperties"))) if name and as_text(c.get("name")) == name), {}
+    )
+    return {key: own[key] for key in keys if key in own} if keys is not None else own
 
 
 def ecs_attempts(detail: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -152,10 +185,16 @@ def last_attempt(detail: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def eks_container(detail: Mapping[str, Any]) -> Mapping[str, Any]:
-    """An EKS job's (first) container: the last attempt's, else the one in its pod properties; ``{}`` for other jobs."""
+    """An EKS job's (first) container: the last attempt's, else its pod's (a multi-node job's: its first node range's).
+
+    ``{}`` for other jobs.
+    """
     if not is_eks(detail):
         return {}
-    pod = as_mapping(as_mapping(detail.get("eksProperties")).get("podProperties"))
+    properties = as_mapping(detail.get("eksProperties")) or as_mapping(
+        as_mapping(_first(_node_ranges(detail))).get("eksProperties")
+    )
+    pod = as_mapping(properties.get("podProperties"))
     return as_mapping(_first(as_list(last_attempt(detail).get("containers"))) or _first(as_list(pod.get("containers"))))
 
 
@@ -170,14 +209,14 @@ def container_name(detail: Mapping[str, Any]) -> str:
 
 
 def exit_code(detail: Mapping[str, Any]) -> int | str | None:
-    """The exit code of the shown container, else of the job's own; None when none has one."""
-    code = _first_present(shown_container(detail).get("exitCode"), job_container(detail).get("exitCode"))
+    """The exit code of the shown container; None when it has none."""
+    code = shown_container(detail).get("exitCode")
     return code if isinstance(code, (int, str)) and not isinstance(code, bool) else None
 
 
 def container_reason(detail: Mapping[str, Any]) -> str:
     """Why the shown container stopped (``OutOfMemoryError: ...``); ``""`` when it does not say."""
-    return as_text(shown_container(detail).get("reason")) or as_text(job_container(detail).get("reason"))
+    return as_text(shown_container(detail).get("reason"))
 
 
 def status_reason(detail: Mapping[str, Any]) -> str:
@@ -206,36 +245,38 @@ def stopped_at(detail: Mapping[str, Any]) -> datetime | None:
 
 
 def is_eks(detail: Mapping[str, Any]) -> bool:
-    """Whether the job ran on EKS: it has a non-empty ``eksProperties`` or ``eksAttempts``.
+    """Whether the job runs on EKS: a non-empty ``eksProperties`` or ``eksAttempts`` (a multi-node job: a node range's).
 
     Batch puts ``"eksAttempts": []`` on the events of EC2 and Fargate jobs too, so an
-    empty list or object is never a signal, and a job with a ``container``,
-    ``ecsProperties`` or ``nodeProperties`` is never EKS.
+    empty list or object is never a signal, and a job with a ``container`` or
+    ``ecsProperties`` is never EKS.
     """
-    if container(detail) or as_mapping(detail.get("ecsProperties")) or as_mapping(detail.get("nodeProperties")):
+    if container(detail) or as_mapping(detail.get("ecsProperties")):
         return False
+    if as_mapping(detail.get("nodeProperties")):
+        return any(as_mapping(as_mapping(node_range).get("eksProperties")) for node_range in _node_ranges(detail))
     tried = as_list(detail.get("eksAttempts"))
-    return bool(as_mapping(detail.get("eksProperties"))) or any(isinstance(a, Mapping) for a in tried)
+    return bool(as_mapping(detail.get("eksProperties"))) or any(as_mapping(attempt) for attempt in tried)
 
 
 def platform(detail: Mapping[str, Any]) -> str:
-    """``EKS``, ``EC2 multi-node``, ``Fargate`` or ``EC2``."""
+    """``EKS``, ``EKS multi-node``, ``EC2 multi-node``, ``Fargate`` or ``EC2``."""
+    nodes = " multi-node" if detail.get("nodeProperties") is not None else ""
     if is_eks(detail):
-        return "EKS"
-    if detail.get("nodeProperties") is not None:
-        return "EC2 multi-node"
+        return "EKS" + nodes
+    if nodes:
+        return "EC2" + nodes
     capabilities = [c for c in as_list(detail.get("platformCapabilities")) if isinstance(c, str)]
     return "Fargate" if "FARGATE" in capabilities else "EC2"
 
 
 def log_configuration(detail: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The shown container's ``logConfiguration``, else the job's own container's, else (multi-node) its first node range's."""
-    configuration = as_mapping(main_container(detail).get("logConfiguration")) or as_mapping(
-        job_container(detail).get("logConfiguration")
-    )
-    node_ranges = as_list(as_mapping(detail.get("nodeProperties")).get("nodeRangeProperties"))
-    if not configuration and node_ranges:
-        configuration = as_mapping(container(as_mapping(node_ranges[0])).get("logConfiguration"))
+    """The shown container's ``logConfiguration``, else (a multi-node job) its first node range's container's."""
+    configuration = as_mapping(main_container(detail).get("logConfiguration"))
+    node_range = as_mapping(_first(_node_ranges(detail)))
+    if not configuration and node_range:
+        chosen = container(node_range) or choose_container(task_containers(as_mapping(node_range.get("ecsProperties"))))
+        configuration = as_mapping(chosen.get("logConfiguration"))
     return configuration
 
 
@@ -253,7 +294,7 @@ def log_location(detail: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """
     if is_eks(detail):
         return None, None
-    stream = as_text(main_container(detail).get("logStreamName")) or as_text(job_container(detail).get("logStreamName"))
+    stream = as_text(main_container(detail).get("logStreamName"))
     configuration = log_configuration(detail)
     if (as_text(configuration.get("logDriver")) or "awslogs") != "awslogs":
         return None, None
@@ -280,12 +321,12 @@ def is_child(detail: Mapping[str, Any]) -> bool:
     return ":" in job_id or "#" in job_id  # <parent>:<index>, <parent>#<node>
 
 
+def _node_ranges(detail: Mapping[str, Any]) -> Sequence[Any]:
+    return as_list(as_mapping(detail.get("nodeProperties")).get("nodeRangeProperties"))
+
+
 def _first(values: Sequence[Any]) -> Any:
     return values[0] if values else None
-
-
-def _first_present(*values: Any) -> Any:
-    return next((v for v in values if v is not None), None)
 
 
 def _failed(value: Mapping[str, Any]) -> bool:

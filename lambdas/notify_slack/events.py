@@ -28,6 +28,11 @@ _JOB_HINTS = (
         "A retry strategy with onStatusReason `Host EC2*` retries these.",
     ),
     (
+        "Your Spot Task was interrupted",
+        "Fargate Spot took the capacity back. The default retry rules retry this (`Your Spot Task was interrupted*`) "
+        "while the job has attempts left; a job with one attempt is not retried.",
+    ),
+    (
         "Job attempt duration exceeded timeout",
         "The attempt ran longer than the job's timeout. Batch does not retry a timed-out job: raise the timeout "
         "or make the work shorter.",

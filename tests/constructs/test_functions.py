@@ -74,6 +74,8 @@ def test_the_mapping_names_the_layer_of_the_functions_runtime_and_architecture_i
     mapping = template.to_json()["Mappings"][POWERTOOLS_MAPPING_ID]
     assert sorted(mapping) == sorted(rules.POWERTOOLS_LAYER_REGIONS[("python3.14", "arm64")])
     assert len(mapping) == 31 and "ca-west-1" not in mapping  # Powertools' arm64 table leaves ca-west-1 out
+    assert {"us-east-1", "ap-northeast-1", "eu-west-1", "sa-east-1"} <= set(mapping)
+    assert not [region for region in mapping if region.startswith(("cn-", "us-gov-"))]
     for region, value in mapping.items():
         # The publisher account and the layer name are the documented ones, in the key's own region.
         assert value == {"arn": f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27"}
@@ -114,6 +116,18 @@ def test_a_layer_arn_given_in_the_context_is_used_as_it_is():
     assert function["Properties"]["Layers"] == [arn]
     with pytest.raises(ValueError, match=r"^context powertools_layer_arn must be a Lambda layer version ARN .* got 'latest'$"):
         region_stack(None, powertools_layer_arn="latest")
+    with pytest.raises(
+        ValueError, match=r"^Stack 'Regional': .* names a layer in cn-north-1, but the stack deploys to us-east-1 "
+    ):
+        region_stack("us-east-1", powertools_layer_arn=arn)
+
+
+def test_the_arn_is_looked_up_once_per_stack():
+    from batch_stack.functions import powertools_layer_arn
+
+    stack = region_stack(None)
+    assert stack.resolve(powertools_layer_arn(stack)) == stack.resolve(powertools_layer_arn(stack))
+    assert len(Template.from_stack(stack).to_json()["Mappings"]) == 1
 
 
 def test_powertools_pin_matches_requirements_dev():

@@ -346,7 +346,7 @@ def test_failed_mackerel_posts_alarm_after_15_minutes_and_missing_data_does_not(
     assert (period, alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (300, 3, 3)
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
     assert alarm["TreatMissingData"] == "notBreaching"
-    assert "starts empty" in alarm["AlarmDescription"]
+    assert "3 5-minute periods in a row" in alarm["AlarmDescription"] and "starts empty" in alarm["AlarmDescription"]
     assert monitored.monitor.mackerel_alarm is not None
 
 

@@ -82,20 +82,49 @@ def test_an_eks_job_is_known_by_its_pod_or_its_attempts():
     detail = event("job_eks_failed")["detail"]
     assert common.is_eks(detail) and common.is_eks({"eksAttempts": [{"containers": []}]})
     assert common.is_eks({"eksProperties": {"podProperties": {}}})
+    # Nothing else to go by: empty EKS fields still say nothing.
+    for empty in ({"eksAttempts": []}, {"eksAttempts": [{}]}, {"eksProperties": {}}, {"eksAttempts": [], "eksProperties": {}}):
+        assert not common.is_eks({"jobId": "j", **empty}) and common.platform({"jobId": "j", **empty}) == "EC2", empty
+    # A multi-node job on EKS says so in its node ranges (botocore's NodeRangeProperty.eksProperties).
+    nodes = {
+        "nodeProperties": {
+            "numNodes": 2,
+            "nodeRangeProperties": [{"targetNodes": "0:", "eksProperties": {"podProperties": {"containers": [{"name": "c"}]}}}],
+        }
+    }
+    assert common.platform(nodes) == "EKS multi-node" and common.log_location(nodes) == (None, None)
+    assert common.eks_container(nodes) == {"name": "c"}
+    assert common.platform(event("job_multinode_failed")["detail"]) == "EC2 multi-node"
     # An ECS job's own container wins over a stray EKS field.
     assert not common.is_eks({**event("job_ec2_failed")["detail"], "eksProperties": {"podProperties": {}}})
 
 
 def multicontainer(**changes) -> dict:
-    """The multi-container fixture with the last attempt's containers changed by name."""
+    """The multi-container fixture with containers changed by name, in the last attempt and the job's record alike.
+
+    The job's own record (``ecsProperties``) of an ended job holds its last attempt's values, as in AWS's events.
+    """
     detail = event("job_multicontainer_failed")["detail"]
-    for container in detail["attempts"][-1]["taskProperties"][0]["containers"]:
-        for key, value in changes.get(container["name"], {}).items():
-            if value is None:
-                container.pop(key, None)
-            else:
-                container[key] = value
+    for containers in (
+        detail["attempts"][-1]["taskProperties"][0]["containers"],
+        detail["ecsProperties"]["taskProperties"][0]["containers"],
+    ):
+        for container in containers:
+            for key, value in changes.get(container["name"], {}).items():
+                if value is None:
+                    container.pop(key, None)
+                else:
+                    container[key] = value
     return detail
+
+
+def shown(detail: dict) -> tuple:
+    return (
+        common.container_name(detail),
+        common.exit_code(detail),
+        common.container_reason(detail),
+        common.log_location(detail)[1],
+    )
 
 
 def test_a_multi_container_job_is_shown_by_its_failed_essential_container_with_its_log():
@@ -105,21 +134,51 @@ def test_a_multi_container_job_is_shown_by_its_failed_essential_container_with_i
     assert (chosen["name"], chosen["exitCode"], chosen["essential"]) == ("trainer", 137, True)
     assert chosen["logConfiguration"]["options"]["awslogs-group"] == GROUP  # from the job's definition of the container
     assert chosen["taskArn"] == detail["attempts"][-1]["taskProperties"][0]["taskArn"]
-    assert common.container_name(detail) == "trainer"
-    assert common.container_reason(detail) == "OutOfMemoryError: Container killed due to memory usage"
+    assert shown(detail) == (
+        "trainer",
+        137,
+        "OutOfMemoryError: Container killed due to memory usage",
+        "train_classifier/trainer/0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    )
     assert common.status_reason(detail) == "Essential container in task exited"
+
+
+def test_the_container_that_caused_the_stop_speaks_for_the_job_not_the_ones_stopped_with_it():
+    # ECS stops the other containers of the task (SIGTERM: 143, SIGKILL: 137) without a reason.
+    stopped_with_it = {"metrics-sidecar": {"exitCode": 143}}
+    assert shown(multicontainer(**stopped_with_it))[0] == "trainer"  # the one with a reason
+    no_reason = {**stopped_with_it, "trainer": {"exitCode": 1, "reason": None}}
+    assert shown(multicontainer(**no_reason))[:3] == ("trainer", 1, "")  # exit 1, not a stop signal
+    only_signals = {"metrics-sidecar": {"exitCode": 143}, "trainer": {"exitCode": 137, "reason": None}}
+    assert shown(multicontainer(**only_signals))[0] == "trainer"  # the first essential one that failed
 
 
 def test_a_failed_container_that_is_not_essential_does_not_speak_for_the_job():
     detail = multicontainer(**{"log-router": {"exitCode": 1, "reason": "crashed"}})
     assert common.container_name(detail) == "trainer"
-    # No essential container failed: the first one stands for the job.
-    detail = multicontainer(trainer={"exitCode": 0, "reason": None})
-    assert common.container_name(detail) == "log-router" and common.exit_code(detail) == 0
+    # No container failed (a SUCCEEDED job): the first essential one stands for it, not the log router.
+    succeeded = multicontainer(trainer={"exitCode": 0, "reason": None})
+    assert shown(succeeded)[:3] == ("trainer", 0, "")
+    assert shown(succeeded)[3].startswith("train_classifier/trainer/")
     # One that never ran (a reason and no exit code) failed too.
-    detail = multicontainer(trainer={"exitCode": None, "reason": "CannotPullContainerError: not found"})
-    assert (common.container_name(detail), common.exit_code(detail)) == ("trainer", 137)  # the job's own record of it
-    assert common.container_reason(detail) == "CannotPullContainerError: not found"
+    never_ran = multicontainer(trainer={"exitCode": None, "reason": "CannotPullContainerError: not found"})
+    assert shown(never_ran)[:3] == ("trainer", None, "CannotPullContainerError: not found")
+
+
+def test_a_running_retry_is_read_from_the_job_not_from_its_previous_attempt():
+    """``attempts`` holds the ended attempts; the running one is the job's own container."""
+    detail = event("job_ec2_failed")["detail"]
+    detail.update(status="RUNNING", attempts=detail["attempts"][:1])
+    detail.pop("stoppedAt")
+    detail["container"] = {**detail["container"], "logStreamName": "update_recommendation/default/second"}
+    detail["container"].pop("exitCode")
+    assert (common.exit_code(detail), common.log_location(detail)[1]) == (None, "update_recommendation/default/second")
+    several = multicontainer()
+    several.update(status="RUNNING", attempts=several["attempts"][:1])
+    for record in several["ecsProperties"]["taskProperties"][0]["containers"]:
+        record.pop("exitCode"), record.pop("reason", None)
+    assert shown(several)[:3] == ("trainer", None, "")
+    assert shown(several)[3] != common.attempt_container(several, several["attempts"][0])["logStreamName"]
 
 
 def test_each_attempt_of_a_multi_container_job_has_its_own_container():

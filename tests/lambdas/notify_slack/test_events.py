@@ -19,6 +19,7 @@ DOCUMENTED_SHAPES = {
     "job_array_parent_failed": ["fetch_entries", "array of 100 (FAILED 3, SUCCEEDED 97)"],
     "job_failed_before_start": ["CannotPullContainerError", "never started", "attempt 1 of 3", "image could not be pulled"],
     "job_timeout_failed": ["Job attempt duration exceeded timeout", "does not retry a timed-out job", "ran 1h 00m 00s"],
+    "job_fargate_spot_interrupted": ["Your Spot Task was interrupted.", "Fargate Spot took the capacity back", "attempt 3 of 3"],
     "job_spot_reclaim_failed": ["Host EC2 (instance i-0123456789abcdef0) terminated.", "`Host EC2*`", "attempt 3 of 3"],
     "job_unknown_fields_failed": ["update_recommendation", "attempt 1 of 1", "exit code 1"],
     # Captured and documented events as AWS sent them: "eksAttempts": [] on EC2 and Fargate jobs says nothing.
