@@ -264,7 +264,7 @@ def _job_detail(job: JobChange, time_zone: tzinfo, tail: ReadTail | None) -> str
     elif job.started_at is None:
         head.append(f"no attempt started (up to {_count(job.max_attempts, 'attempt')})")
     exit_code = f"exit code {job.exit_code}" if job.exit_code is not None else "no exit code"
-    head.append(f"container `{_escape(_clip(job.container, 100))}` {exit_code}" if job.container else exit_code)
+    head.append(f"container `{_escape(_clip(job.container, 100))}`, {exit_code}" if job.container else exit_code)
     lines = [" · ".join(head)]
     where = [f"queue `{_escape(job.queue or '?')}`", f"definition `{_escape(job.job_definition or '?')}`", job.platform]
     if job.shape:

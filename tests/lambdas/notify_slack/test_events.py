@@ -29,7 +29,7 @@ DOCUMENTED_SHAPES = {
     "job_multicontainer_failed": [
         "train_classifier",
         "attempt 2 of 2",
-        "container `trainer` exit code 137",
+        "container `trainer`, exit code 137",
         "> Essential container in task exited\n> OutOfMemoryError: Container killed due to memory usage",
         "ran out of memory",
         "train_classifier$252Ftrainer$252F0a1b2c3d4e5f60718293a4b5c6d7e8f9|log stream>",

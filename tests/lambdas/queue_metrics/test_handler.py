@@ -89,40 +89,34 @@ def test_unreachable_mackerel_does_not_stop_the_cloudwatch_metrics(capsys):
     assert any("MackerelPostFailures" in d for d in documents)
 
 
-def test_mackerel_api_key_is_read_from_secrets_manager(mackerel, monkeypatch, capsys):
+def run_handler_with_key_secret(monkeypatch, mackerel, **secret) -> dict:
+    """The handler with its settings from the environment, moto's Batch and a Mackerel key secret made with ``secret``."""
     monkeypatch.setenv("JOB_QUEUES", QUEUE)
     monkeypatch.setenv("MACKEREL_SERVICE", "batch")
     monkeypatch.setenv("MACKEREL_BASE_URL", mackerel.url)
     handler_module._batch_client.cache_clear()
     handler_module._secrets.cache_clear()
-    with mock_aws():
-        create_queues(QUEUE)
-        arn = boto3.client("secretsmanager").create_secret(Name="mackerel-api-key", SecretString="from-secrets-manager")["ARN"]
-        monkeypatch.setenv("MACKEREL_API_KEY_SECRET", arn)
-        handler_module.handler({}, None)
-    handler_module._batch_client.cache_clear()
-    handler_module._secrets.cache_clear()
+    try:
+        with mock_aws():
+            create_queues(QUEUE)
+            arn = boto3.client("secretsmanager").create_secret(Name="mackerel-api-key", **secret)["ARN"]
+            monkeypatch.setenv("MACKEREL_API_KEY_SECRET", arn)
+            return handler_module.handler({}, None)
+    finally:
+        handler_module._batch_client.cache_clear()
+        handler_module._secrets.cache_clear()
+
+
+def test_mackerel_api_key_is_read_from_secrets_manager(mackerel, monkeypatch):
+    run_handler_with_key_secret(monkeypatch, mackerel, SecretString="from-secrets-manager")
     (request,) = mackerel.requests
     assert request["headers"]["X-Api-Key"] == "from-secrets-manager"
 
 
-@pytest.mark.parametrize("value", [None, "  \n"], ids=["no value yet", "blank"])
-def test_an_empty_api_key_secret_posts_nothing_and_counts_a_failure(mackerel, monkeypatch, capsys, value):
+@pytest.mark.parametrize("secret", [{}, {"SecretString": "  \n"}], ids=["no value yet", "blank"])
+def test_an_empty_api_key_secret_posts_nothing_and_counts_a_failure(mackerel, monkeypatch, capsys, secret):
     """The stack creates the key's secret with no value: until someone puts the key in, every post fails and is counted."""
-    monkeypatch.setenv("JOB_QUEUES", QUEUE)
-    monkeypatch.setenv("MACKEREL_SERVICE", "batch")
-    monkeypatch.setenv("MACKEREL_BASE_URL", mackerel.url)
-    handler_module._batch_client.cache_clear()
-    handler_module._secrets.cache_clear()
-    with mock_aws():
-        create_queues(QUEUE)
-        secrets = boto3.client("secretsmanager")
-        value_given = {} if value is None else {"SecretString": value}
-        arn = secrets.create_secret(Name="mackerel-api-key", **value_given)["ARN"]
-        monkeypatch.setenv("MACKEREL_API_KEY_SECRET", arn)
-        result = handler_module.handler({}, None)
-    handler_module._batch_client.cache_clear()
-    handler_module._secrets.cache_clear()
+    result = run_handler_with_key_secret(monkeypatch, mackerel, **secret)
     documents = emf_documents(capsys.readouterr().out)
     assert QUEUE in result["queues"] and mackerel.requests == []
     assert [d["MackerelPostFailures"] for d in documents if "MackerelPostFailures" in d] == [[1.0]]
