@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -30,6 +31,12 @@ def test_each_fixture_says_first_where_its_shape_comes_from(path):
     assert SOURCE_KEY not in load_fixture(path)
 
 
+@functools.cache
+def describe_jobs_output():
+    """DescribeJobs' output shape in botocore's ``batch`` model (read once: loading the model takes a while)."""
+    return botocore.session.get_session().get_service_model("batch").operation_model("DescribeJobs").output_shape
+
+
 JOB_FIXTURES = [path for path in FIXTURES if load_fixture(path).get("detail-type") == "Batch Job State Change"]
 
 
@@ -40,8 +47,7 @@ def test_each_job_detail_is_a_jobdetail_of_botocores_batch_model(path):
     The model calls ``startedAt`` required, but AWS's own example event of a RUNNABLE job
     (``docs_job_runnable``) has none, nor has any job that never started: that one rule is not checked.
     """
-    shape = botocore.session.get_session().get_service_model("batch").operation_model("DescribeJobs").output_shape
-    report = ParamValidator().validate({"jobs": [load_fixture(path)["detail"]]}, shape)
+    report = ParamValidator().validate({"jobs": [load_fixture(path)["detail"]]}, describe_jobs_output())
     problems = [
         line
         for line in report.generate_report().splitlines()
