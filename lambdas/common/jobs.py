@@ -185,17 +185,23 @@ def last_attempt(detail: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def eks_container(detail: Mapping[str, Any]) -> Mapping[str, Any]:
-    """An EKS job's (first) container: the last attempt's, else its pod's (a multi-node job's: its first node range's).
+    """An EKS job's container: of its last attempt's init containers and containers, the one that failed, else the first.
 
-    ``{}`` for other jobs.
+    Before an attempt, its pod's first container (a multi-node job's: its first node
+    range's); ``{}`` for other jobs.
     """
     if not is_eks(detail):
         return {}
+    attempt = last_attempt(detail)
+    init = [c for c in as_list(attempt.get("initContainers")) if isinstance(c, Mapping)]
+    containers = [c for c in as_list(attempt.get("containers")) if isinstance(c, Mapping)]
+    failed = [c for c in init + containers if _failed(c)]
+    if failed or containers or init:
+        return (failed or containers or init)[0]
     properties = as_mapping(detail.get("eksProperties")) or as_mapping(
         as_mapping(_first(_node_ranges(detail))).get("eksProperties")
     )
-    pod = as_mapping(properties.get("podProperties"))
-    return as_mapping(_first(as_list(last_attempt(detail).get("containers"))) or _first(as_list(pod.get("containers"))))
+    return as_mapping(_first(as_list(as_mapping(properties.get("podProperties")).get("containers"))))
 
 
 def shown_container(detail: Mapping[str, Any]) -> Mapping[str, Any]:

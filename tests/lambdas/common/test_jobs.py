@@ -216,6 +216,20 @@ def test_an_eks_jobs_attempts_exit_code_and_reason_come_from_its_pod():
     assert common.exit_code(detail) == 2
 
 
+def test_an_eks_pod_that_failed_in_an_init_container_is_shown_by_it():
+    detail = event("job_eks_failed")["detail"]
+    detail["eksAttempts"][-1]["initContainers"] = [{"name": "fetch-model", "exitCode": 1, "reason": "Error"}]
+    detail["eksAttempts"][-1]["containers"] = [{"name": "main", "reason": "PodInitializing"}]
+    assert (common.container_name(detail), common.exit_code(detail)) == ("fetch-model", 1)
+    detail["eksAttempts"][-1]["initContainers"][0]["exitCode"] = 0
+    detail["eksAttempts"][-1]["containers"][0].update(exitCode=137, reason="OOMKilled")
+    assert (common.container_name(detail), common.exit_code(detail), common.container_reason(detail)) == (
+        "main",
+        137,
+        "OOMKilled",
+    )
+
+
 def test_the_reason_falls_back_from_the_job_to_its_containers_and_attempt():
     detail = event("job_fargate_failed")["detail"]
     assert common.status_reason(detail).startswith("OutOfMemoryError: Container killed")
