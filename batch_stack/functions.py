@@ -117,9 +117,9 @@ def powertools_layer_arn(stack: Stack) -> str:
         return given
     runtime, architecture = RUNTIME.name, ARCHITECTURE.name
     regions = rules.POWERTOOLS_LAYER_REGIONS.get((runtime, architecture), ())
-    region = "any region" if Token.is_unresolved(stack.region) else stack.region
-    if region != "any region" or not regions:
-        problem = rules.powertools_region_problem(region, runtime, architecture)
+    concrete = not Token.is_unresolved(stack.region)
+    if concrete or not regions:
+        problem = rules.powertools_region_problem(stack.region if concrete else "any region", runtime, architecture)
         if problem:
             raise ValueError(f"Stack '{stack.stack_name}': {problem}")
     name = f"{rules.powertools_layer_name(runtime, architecture)}:{rules.POWERTOOLS_LAYER_VERSION}"

@@ -153,9 +153,7 @@ def main_container(detail: Mapping[str, Any]) -> Mapping[str, Any]:
     tried = attempt_container(detail, last_attempt(detail))
     if not tried:
         return own
-    if container(detail):
-        return {**container(detail), **tried}
-    return {**_definition_of(detail, tried), **tried}
+    return {**(container(detail) or _definition_of(detail, tried)), **tried}
 
 
 def _definition_of(detail: Mapping[str, Any], named: Mapping[str, Any], keys: Sequence[str] | None = None) -> Mapping[str, Any]:
