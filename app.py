@@ -15,6 +15,7 @@ import aws_cdk as cdk
 
 from batch_stack.config import load_config
 from batch_stack.stack import BatchJobsStack
+from batch_stack.synth import synth_app
 
 
 def build_app(config_path: str | Path | None = None, *, nag: bool | None = None, **app_kwargs: Any) -> cdk.App:
@@ -44,12 +45,8 @@ def _truthy(value: Any) -> bool:
 
 
 def main() -> int:
-    try:
-        build_app().synth()
-    except ValueError as error:  # a ConfigError, or a construct's own check ("BatchCluster 'Cluster': ...")
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    """Synthesize the app: a config error, a failed construct check or a wrong prop type is one line on stderr, exit 2."""
+    return synth_app(build_app)
 
 
 if __name__ == "__main__":

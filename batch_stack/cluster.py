@@ -13,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from batch_stack.nag import acknowledge
+from batch_stack.props import checked_props
 from batch_stack.rules import (
     BATCH_NAME_PATTERN,
     BATCH_NAME_RULE,
@@ -23,8 +24,9 @@ from batch_stack.rules import (
     QUEUE_PRIORITY,
     RUNNABLE_TIME_LIMIT_MINUTES,
     SPOT_QUEUE_SUFFIX,
+    instance_type_problem,
+    instance_types_problem,
 )
-from batch_stack.scheduled_job import job_definition_arn_any_revision
 from batch_stack.tokens import is_unresolved
 
 
@@ -55,6 +57,7 @@ class BatchCluster(Construct):
     ``fargate_job_queue`` (``None`` when not enabled), ``job_queues`` (all).
     """
 
+    @checked_props("BatchCluster")
     def __init__(
         self,
         scope: Construct,
@@ -111,6 +114,8 @@ class BatchCluster(Construct):
         self._validate()
 
         self.vpc: ec2.IVpc = vpc or self._build_vpc()
+        #: The compute environments run in public subnets only (no NAT): a Fargate task needs a public IP to pull its image.
+        self.public_subnets_only: bool = self._owns_vpc or not (self.vpc.private_subnets or self.vpc.isolated_subnets)
         self.security_group: ec2.SecurityGroup = self._build_security_group()
         self.instance_role: iam.Role = self._build_instance_role()
 
@@ -167,14 +172,14 @@ class BatchCluster(Construct):
         if not self.instance_types:
             self._fail("instance_types must name at least one type, family or 'optimal', got []")
         for entry in self.instance_types:
+            problem = instance_type_problem(entry)
+            if problem:
+                self._fail(f"instance_types has {entry!r}: {problem}")
             if "." not in entry and entry not in INSTANCE_CLASS_KEYWORDS and _instance_class(entry) is None:
-                self._fail(
-                    f"instance_types has {entry!r}, which is neither 'optimal', a default class, an instance family nor a type"
-                )
-        if "optimal" in self.instance_types and any(t in _DEFAULT_CLASSES for t in self.instance_types):
-            self._fail(
-                f"instance_types cannot mix 'optimal' with 'default_x86_64'/'default_arm64', got {list(self.instance_types)}"
-            )
+                self._fail(f"instance_types has {entry!r}, an instance family that aws-cdk-lib's ec2.InstanceClass does not name")
+        problem = instance_types_problem(self.instance_types)
+        if problem:
+            self._fail(f"instance_types {problem}, got {list(self.instance_types)}")
         if not is_unresolved(self.queue_priority) and self.queue_priority not in QUEUE_PRIORITY:
             self._fail(f"queue_priority {QUEUE_PRIORITY.problem(self.queue_priority)}, got {self.queue_priority}")
         if self._spot_on_demand_fallback_given is not None and not self.spot:
@@ -305,6 +310,8 @@ class BatchCluster(Construct):
         its revision, so the grant names ``job-definition/<name>:*`` and nothing wider.
         Default queue: the main (on-demand) queue.
         """
+        from batch_stack.scheduled_job import job_definition_arn_any_revision  # scheduled_job.py imports this module
+
         queue = job_queue or self.job_queue
         return iam.Grant.add_to_principal(
             grantee=grantee,

@@ -19,12 +19,14 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from batch_stack import rules
-from batch_stack.config_table import MISSING, ConfigError, Table
+from batch_stack.config_jobs import ClusterOffer, JobSettings, parse_jobs, time_zone
+from batch_stack.config_jobs import JobSecret as JobSecret  # the stack reads the whole schema from here
+from batch_stack.config_table import ConfigError, Table, toml_key
+from batch_stack.schedule_interval import schedule_interval
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
@@ -33,8 +35,6 @@ STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 STACK_NAME_RULE = "1-128 letters, digits and '-', starting with a letter"
 #: The most vCPUs the reader takes for one compute environment: a guard against typos, not an AWS limit.
 VCPUS_LIMIT = 100_000
-#: The longest attempt the reader takes (14 days): a guard against typos, not an AWS limit.
-TIMEOUT_LIMIT_SECONDS = 1_209_600
 
 
 # --------------------------------------------------------------------------- sections
@@ -137,47 +137,6 @@ class MackerelSettings:
 
 
 @dataclass(frozen=True)
-class JobSecret:
-    """One ``[jobs.<name>.secrets.<VARIABLE>]`` entry: a Secrets Manager secret (or one JSON field of it), or an SSM parameter."""
-
-    secret: str | None = None
-    field: str | None = None
-    ssm: str | None = None
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    """``[jobs.<name>]``: one container job and its schedule (see ScheduledBatchJob)."""
-
-    schedule: str
-    job_name: str
-    image: str | None = None
-    ecr_repository: str | None = None
-    image_tag: str = "latest"
-    directory: Path | None = None
-    command: tuple[str, ...] | None = None
-    time_zone: str = "UTC"
-    capacity: str = "on_demand"
-    vcpus: float = 1.0
-    memory_mib: int = 2048
-    gpus: int = 0
-    environment: Mapping[str, str] = field(default_factory=dict)
-    secrets: Mapping[str, JobSecret] = field(default_factory=dict)
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    timeout_seconds: int = 3600
-    retry_attempts: int = 3
-    concurrency_policy: str = "ALLOW"
-    enabled: bool = True
-    flexible_window_minutes: int = 0
-    start: datetime | None = None
-    end: datetime | None = None
-    log_retention_days: int = 30
-    assign_public_ip: bool = True
-    schedule_name: str | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
 class AppConfig:
     """The whole config file, parsed and checked."""
 
@@ -188,10 +147,6 @@ class AppConfig:
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     mackerel: MackerelSettings | None = None
     jobs: Mapping[str, JobSettings] = field(default_factory=dict)
-
-
-INSTANCE_TYPE_PATTERN = re.compile(r"^(optimal|default_x86_64|default_arm64|[a-z][a-z0-9-]*(\.[a-z0-9]+)?)$")
-INSTANCE_TYPE_RULE = "'optimal', 'default_x86_64', 'default_arm64', an instance family ('c7i') or type ('c7i.large')"
 
 
 def _parse_app(table: Table) -> AppSettings:
@@ -209,32 +164,45 @@ def _parse_app(table: Table) -> AppSettings:
 
 def _parse_cluster(table: Table) -> ClusterSettings:
     d = ClusterSettings
+    max_given = table.has("max_vcpus")
     min_vcpus = table.int("min_vcpus", d.min_vcpus, within=rules.MIN_VCPUS, maximum=VCPUS_LIMIT)
     max_vcpus = table.int("max_vcpus", d.max_vcpus, within=rules.MAX_VCPUS, maximum=VCPUS_LIMIT)
-    if max_vcpus < min_vcpus:
-        raise table.error("max_vcpus", max_vcpus, f"expected at least min_vcpus ({min_vcpus})")
+    if max_vcpus < min_vcpus:  # blame the key the file sets
+        if max_given:
+            raise table.error("max_vcpus", max_vcpus, f"expected at least min_vcpus ({min_vcpus})")
+        raise table.error("min_vcpus", min_vcpus, f"expected at most max_vcpus ({max_vcpus}, the default)")
     spot = table.bool("spot", d.spot)
+    fargate, fargate_spot = table.bool("fargate", d.fargate), table.bool("fargate_spot", d.fargate_spot)
+    instance_types = table.str_list("instance_types", d.instance_types, min_items=1, item=rules.instance_type_problem)
+    problem = rules.instance_types_problem(instance_types)
+    if problem:
+        raise table.error("instance_types", list(instance_types), problem)
     settings = ClusterSettings(
-        name=table.str("name", d.name, pattern=rules.BATCH_NAME_PATTERN, rule=rules.BATCH_NAME_RULE),
+        name=_cluster_name(table, spot=spot, fargate=fargate or fargate_spot),
         min_vcpus=min_vcpus,
         max_vcpus=max_vcpus,
-        instance_types=table.str_list(
-            "instance_types",
-            d.instance_types,
-            min_items=1,
-            item=lambda v: None if INSTANCE_TYPE_PATTERN.match(v) else INSTANCE_TYPE_RULE,
-        ),
+        instance_types=instance_types,
         queue_priority=table.int("queue_priority", d.queue_priority, within=rules.QUEUE_PRIORITY),
         runnable_timeout_minutes=_runnable_timeout(table),
         spot=spot,
         spot_max_vcpus=table.int("spot_max_vcpus", d.spot_max_vcpus, within=rules.MAX_VCPUS, maximum=VCPUS_LIMIT),
         spot_on_demand_fallback=_spot_fallback(table, spot),
-        fargate=table.bool("fargate", d.fargate),
-        fargate_spot=table.bool("fargate_spot", d.fargate_spot),
+        fargate=fargate,
+        fargate_spot=fargate_spot,
         fargate_max_vcpus=table.int("fargate_max_vcpus", d.fargate_max_vcpus, within=rules.MAX_VCPUS, maximum=VCPUS_LIMIT),
     )
     table.done()
     return settings
+
+
+def _cluster_name(table: Table, *, spot: bool, fargate: bool) -> str:
+    name = table.str("name", ClusterSettings.name, pattern=rules.BATCH_NAME_PATTERN, rule=rules.BATCH_NAME_RULE)
+    longest = max(rules.queue_names_by_capacity(name, spot=spot, fargate=fargate).values(), key=len)
+    if not rules.BATCH_NAME_PATTERN.match(longest):
+        suffix = longest.removeprefix(name)
+        limit = rules.BATCH_NAME_MAX_LENGTH - len(suffix)
+        raise table.error("name", name, f"expected at most {limit} characters: its {suffix!r} queue is named after it")
+    return name
 
 
 def _spot_fallback(table: Table, spot: bool) -> bool | None:
@@ -285,7 +253,7 @@ def _parse_monitoring(table: Table, cluster: ClusterSettings, job_keys: Iterable
         if queue_name not in known_queues:
             raise ConfigError(
                 table.source,
-                f"{table.key('queues')}.{queue_name}",
+                f"{table.key('queues')}.{toml_key(queue_name)}",
                 {},
                 "expected one of the cluster's queues: " + ", ".join(known_queues),
             )
@@ -296,7 +264,7 @@ def _parse_monitoring(table: Table, cluster: ClusterSettings, job_keys: Iterable
         if job_name not in job_keys:
             configured = ", ".join(job_keys) or "none"
             raise ConfigError(
-                table.source, f"{table.key('jobs')}.{job_name}", {}, f"expected one of the [jobs] tables ({configured})"
+                table.source, f"{table.key('jobs')}.{toml_key(job_name)}", {}, f"expected one of the [jobs] tables ({configured})"
             )
         jobs[job_name] = _multiple(job_table, "missed_run_multiple", d.missed_run_multiple, off=True)
         job_table.done()
@@ -364,180 +332,12 @@ def _parse_notifier(table: Table) -> NotifierSettings:
         ),
         statuses=statuses,
         include_array_children=table.bool("include_array_children", d.include_array_children),
-        time_zone=_time_zone(table),
+        time_zone=time_zone(table),
         log_lines=table.int("log_lines", d.log_lines, within=rules.LOG_LINES),
         max_concurrency=table.int("max_concurrency", d.max_concurrency, within=rules.MAX_CONCURRENCY),
     )
     table.done()
     return settings
-
-
-def _time_zone(table: Table, default: str = "UTC") -> str:
-    value = table.str("time_zone", default)
-    problem = rules.time_zone_problem(value)
-    if problem:
-        raise table.error("time_zone", value, problem)
-    return value
-
-
-JOB_CAPACITIES = ("on_demand", "spot", "fargate")
-CONCURRENCY_POLICIES = ("ALLOW", "FORBID", "REPLACE")
-#: Retention periods CloudWatch Logs accepts, in days.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-IMAGE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$", re.IGNORECASE)
-ECR_REPOSITORY_PATTERN = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
-SSM_NAME_PATTERN = re.compile(r"^(/?[A-Za-z0-9_.-]+)+(/[A-Za-z0-9_.-]+)*$")
-
-
-def _parse_jobs(root: Table, cluster: ClusterSettings) -> dict[str, JobSettings]:
-    jobs = {key: _parse_job(key, table, cluster) for key, table in root.tables("jobs").items()}
-    seen: dict[str, str] = {}
-    for key, job in jobs.items():
-        if job.job_name in seen:
-            raise ConfigError(
-                root.source, f"jobs.{key}.job_name", job.job_name, f"already the job name of jobs.{seen[job.job_name]}"
-            )
-        seen[job.job_name] = key
-    return jobs
-
-
-def _parse_job(key: str, table: Table, cluster: ClusterSettings) -> JobSettings:
-    d = JobSettings
-    if not rules.BATCH_NAME_PATTERN.match(key):
-        raise ConfigError(table.source, table.prefix, {}, f"a job's table name must be {rules.BATCH_NAME_RULE}")
-    schedule = table.str("schedule")
-    problem = rules.schedule_expression_problem(schedule)
-    if problem:
-        raise table.error("schedule", schedule, problem)
-    capacity = table.str("capacity", d.capacity, choices=JOB_CAPACITIES)
-    _check_capacity_enabled(table, capacity, cluster)
-    fargate = capacity == "fargate"
-    vcpus = table.number(
-        "vcpus", d.vcpus, minimum=min(rules.FARGATE_MEMORY_MIB) if fargate else rules.EC2_JOB_VCPUS.low, maximum=256
-    )
-    memory_mib = table.int("memory_mib", d.memory_mib, within=rules.JOB_MEMORY_MIB, maximum=4_000_000)
-    if fargate:
-        problem = rules.fargate_resources_problem(vcpus, memory_mib)
-        if problem:
-            raise table.error("memory_mib", memory_mib, problem)
-    gpus = table.int("gpus", d.gpus, minimum=0, maximum=16)
-    if fargate and gpus:
-        raise table.error("gpus", gpus, "GPUs are not available on Fargate")
-    time_zone = _time_zone(table, d.time_zone)
-    image, ecr_repository, image_tag, directory = _parse_image(table)
-    window = table.int("flexible_window_minutes", d.flexible_window_minutes, minimum=0, maximum=1440)
-    start, end = _datetime(table, "start"), _datetime(table, "end")
-    if start and end and end <= start:
-        raise table.error("end", end.isoformat(), f"expected a time after start ({start.isoformat()})")
-    retention = table.int("log_retention_days", d.log_retention_days)
-    if retention not in LOG_RETENTION_DAYS:
-        raise table.error("log_retention_days", retention, "expected one of " + ", ".join(map(str, LOG_RETENTION_DAYS)))
-    if table.has("assign_public_ip") and not fargate:
-        raise table.error("assign_public_ip", table.bool("assign_public_ip"), "only for capacity = 'fargate'")
-    parameters = table.str_map("parameters")
-    if rules.SCHEDULED_TIME_PARAMETER in parameters:
-        raise ConfigError(
-            table.source,
-            table.key(f"parameters.{rules.SCHEDULED_TIME_PARAMETER}"),
-            parameters[rules.SCHEDULED_TIME_PARAMETER],
-            "reserved: the schedule fills it in",
-        )
-    settings = JobSettings(
-        schedule=schedule,
-        job_name=table.str("job_name", key, pattern=rules.BATCH_NAME_PATTERN, rule=rules.BATCH_NAME_RULE),
-        image=image,
-        ecr_repository=ecr_repository,
-        image_tag=image_tag,
-        directory=directory,
-        command=table.str_list("command", None, min_items=1),
-        time_zone=time_zone,
-        capacity=capacity,
-        vcpus=vcpus,
-        memory_mib=memory_mib,
-        gpus=gpus,
-        environment=table.str_map("environment", key_rule=rules.environment_name_problem),
-        secrets=_parse_secrets(table),
-        parameters=parameters,
-        timeout_seconds=table.int(
-            "timeout_seconds", d.timeout_seconds, within=rules.JOB_TIMEOUT_SECONDS, maximum=TIMEOUT_LIMIT_SECONDS
-        ),
-        retry_attempts=table.int("retry_attempts", d.retry_attempts, within=rules.RETRY_ATTEMPTS),
-        concurrency_policy=table.str("concurrency_policy", d.concurrency_policy, choices=CONCURRENCY_POLICIES),
-        enabled=table.bool("enabled", d.enabled),
-        flexible_window_minutes=window,
-        start=start,
-        end=end,
-        log_retention_days=retention,
-        assign_public_ip=table.bool("assign_public_ip", d.assign_public_ip),
-        schedule_name=table.str("schedule_name", None, pattern=rules.SCHEDULE_NAME_PATTERN, rule=rules.SCHEDULE_NAME_RULE),
-        description=table.str("description", None),
-    )
-    table.done()
-    return settings
-
-
-def _check_capacity_enabled(table: Table, capacity: str, cluster: ClusterSettings) -> None:
-    if capacity == "spot" and not cluster.spot:
-        raise table.error("capacity", capacity, "the cluster has no Spot queue (set cluster.spot = true)")
-    if capacity == "fargate" and not (cluster.fargate or cluster.fargate_spot):
-        raise table.error("capacity", capacity, "the cluster has no Fargate queue (set cluster.fargate = true)")
-
-
-def _parse_image(table: Table) -> tuple[str | None, str | None, str, Path | None]:
-    given = [name for name in ("image", "ecr_repository", "directory") if table.has(name)]
-    if len(given) != 1:
-        name = given[1] if len(given) > 1 else "image"
-        raise table.error(
-            name,
-            table.peek(name) if len(given) > 1 else MISSING,
-            "set exactly one of image (registry 'repo:tag'), ecr_repository (+ image_tag) or directory (with a Dockerfile)",
-        )
-    image = table.str("image", None, pattern=IMAGE_PATTERN, rule="expected an image reference such as 'repo:tag'")
-    ecr_repository = table.str(
-        "ecr_repository", None, pattern=ECR_REPOSITORY_PATTERN, rule="expected an ECR repository name such as 'team/app'"
-    )
-    if table.has("image_tag") and ecr_repository is None:
-        raise table.error("image_tag", table.str("image_tag"), "only with ecr_repository (put the tag in image = 'repo:tag')")
-    image_tag = table.str(
-        "image_tag",
-        JobSettings.image_tag,
-        pattern=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"),
-        rule="expected an image tag",
-    )
-    directory = None
-    raw_directory = table.str("directory", None)
-    if raw_directory is not None:
-        directory = (Path(table.source).parent / raw_directory).resolve()
-        if not (directory / "Dockerfile").is_file():
-            raise table.error("directory", raw_directory, f"expected a directory with a Dockerfile (looked in {directory})")
-    return image, ecr_repository, image_tag, directory
-
-
-def _parse_secrets(table: Table) -> dict[str, JobSecret]:
-    secrets: dict[str, JobSecret] = {}
-    for name, entry in table.tables("secrets").items():
-        problem = rules.environment_name_problem(name)
-        if problem:
-            raise ConfigError(entry.source, entry.prefix, {}, problem)
-        secret = entry.str("secret", None, check=rules.secret_reference_problem)
-        ssm = entry.str("ssm", None, pattern=SSM_NAME_PATTERN, rule="expected an SSM parameter name such as '/team/db/host'")
-        secret_field = entry.str("field", None, pattern=re.compile(r"^[A-Za-z0-9_.-]{1,128}$"), rule="expected a JSON key")
-        if (secret is None) == (ssm is None):
-            raise ConfigError(entry.source, entry.prefix, {}, "set exactly one of secret (Secrets Manager) or ssm (parameter)")
-        if ssm is not None and secret_field is not None:
-            raise entry.error("field", secret_field, "only for a Secrets Manager secret, not an SSM parameter")
-        entry.done()
-        secrets[name] = JobSecret(secret=secret, field=secret_field, ssm=ssm)
-    return secrets
-
-
-def _datetime(table: Table, name: str) -> datetime | None:
-    value = table.take(name, None)
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise table.error(name, value, "expected a date-time with an offset, such as 2025-01-01T00:00:00Z")
-    return value.astimezone(UTC)
 
 
 def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
@@ -547,7 +347,7 @@ def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
     cluster = _parse_cluster(root.table("cluster"))
     has_mackerel = root.has("mackerel")
     mackerel_table = root.table("mackerel")
-    jobs = _parse_jobs(root, cluster)
+    jobs = parse_jobs(root, ClusterOffer(cluster_queue_by_capacity(cluster), cluster.instance_types))
     config = AppConfig(
         source=Path(source),
         app=app,
@@ -558,7 +358,27 @@ def parse_config(data: Mapping[str, Any], source: Path | str) -> AppConfig:
         mackerel=_parse_mackerel(mackerel_table) if has_mackerel else None,
     )
     root.done()
+    _check_recurring(config)
     return config
+
+
+def _check_recurring(config: AppConfig) -> None:
+    """A watched job's schedule must recur: its missed-run alarm waits a multiple of the longest gap between runs."""
+    if not config.monitoring.enabled:
+        return
+    for key, job in config.jobs.items():
+        if not job.enabled or config.monitoring.missed_run_multiple_for(key) is None:
+            continue
+        try:
+            schedule_interval(job.schedule, job.time_zone)
+        except ValueError as error:
+            raise ConfigError(
+                config.source,
+                f"jobs.{key}.schedule",
+                job.schedule,
+                f"{str(error).removesuffix(': no interval')}, so its missed-run alarm has no interval to wait: "
+                f"a schedule that recurs, or [monitoring.jobs.{key}] missed_run_multiple = 0",
+            ) from None
 
 
 def load_config(path: Path | str | None = None) -> AppConfig:
@@ -568,13 +388,15 @@ def load_config(path: Path | str | None = None) -> AppConfig:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(shown, "(file)", str(path), "the config file does not exist") from None
+        raise ConfigError.unreadable(shown, "it does not exist") from None
     except OSError as error:
-        raise ConfigError(shown, "(file)", str(path), f"the config file cannot be read ({error.strerror})") from None
+        raise ConfigError.unreadable(shown, error.strerror or type(error).__name__) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(shown, "(file)", str(path), f"not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError.unreadable(shown, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError.unreadable(shown, f"not valid TOML: {error}") from None
     return parse_config(data, shown)
 
 

@@ -21,25 +21,71 @@ MISSING = object()
 
 
 class ConfigError(ValueError):
-    """A config value that is missing, of the wrong type or out of range.
+    """A config value that is missing, of the wrong type or out of range, or a file that cannot be read.
 
     ``str(error)`` is the one line the app prints before it exits.
     """
 
-    def __init__(self, source: Path | str, key: str, value: Any, allowed: str) -> None:
+    def __init__(self, source: Path | str, key: str | None, value: Any, allowed: str) -> None:
         self.source = str(source)
         self.key = key
         self.value = value
         self.allowed = allowed
+        if key is None:
+            super().__init__(f"{self.source}: cannot read the config file: {allowed}")
+            return
         shown = "(missing)" if value is MISSING else _show(value)
         super().__init__(f"{self.source}: {key} = {shown} is not allowed: {allowed}")
 
+    @classmethod
+    def unreadable(cls, source: Path | str, reason: str) -> ConfigError:
+        """The whole file is wrong: it does not exist, cannot be read, or is not TOML."""
+        return cls(source, None, MISSING, reason)
+
+
+class Hidden:
+    """A value a message must not repeat (it may be a credential): shown as its length only."""
+
+    def __init__(self, value: str) -> None:
+        self.length = len(value)
+
+    def __str__(self) -> str:
+        return f"(hidden, {self.length} character{'s' * (self.length != 1)})"
+
+
+#: The longest value a message repeats; a longer one is cut, its quotes and brackets kept.
+SHOWN_LENGTH = 80
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def toml_key(name: str) -> str:
+    """One part of a dotted key as TOML writes it: bare, or quoted when it has other characters."""
+    return name if _BARE_KEY.match(name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
 
 def _show(value: Any) -> str:
+    if isinstance(value, Hidden):
+        return str(value)
     if isinstance(value, dict):
         return "{table}"
-    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    if isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= SHOWN_LENGTH else f"{value[: SHOWN_LENGTH - 30]!r}... ({len(value)} characters)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        shown, parts = 2, []
+        for item in value:
+            part = _show(item)
+            if shown + len(part) > SHOWN_LENGTH - 20:
+                return "[" + ", ".join([*parts, "..."]) + f"] ({len(value)} item{'s' * (len(value) != 1)})"
+            parts.append(part)
+            shown += len(part) + 2
+        return "[" + ", ".join(parts) + "]"
+    text = str(value)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 3] + "..."
 
 
 class Table:
@@ -56,7 +102,8 @@ class Table:
         self._known: list[str] = []
 
     def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
+        """The dotted key of ``name`` in this table, as TOML writes it (``jobs.nightly.environment."my var"``)."""
+        return f"{self.prefix}.{toml_key(name)}" if self.prefix else toml_key(name)
 
     def error(self, name: str, value: Any, allowed: str) -> ConfigError:
         return ConfigError(self.source, self.key(name), value, allowed)
@@ -177,9 +224,9 @@ class Table:
         for entry_key, entry in value.items():
             problem = key_rule(entry_key) if key_rule else None
             if problem:
-                raise ConfigError(self.source, f"{self.key(name)}.{entry_key}", entry, problem)
+                raise ConfigError(self.source, f"{self.key(name)}.{toml_key(entry_key)}", entry, problem)
             if not isinstance(entry, str):
-                raise ConfigError(self.source, f"{self.key(name)}.{entry_key}", entry, "expected a string")
+                raise ConfigError(self.source, f"{self.key(name)}.{toml_key(entry_key)}", entry, "expected a string")
         return dict(value)
 
     def table(self, name: str, *, required: bool = False) -> Table:

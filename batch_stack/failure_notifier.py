@@ -17,6 +17,7 @@ from constructs import Construct
 
 from batch_stack.functions import PythonFunction
 from batch_stack.nag import acknowledge
+from batch_stack.props import checked_props
 from batch_stack.queues import encrypted_queue
 from batch_stack.rules import JOB_EVENT_STATUSES, LOG_LINES, MAX_CONCURRENCY, time_zone_problem
 from batch_stack.tokens import is_unresolved
@@ -57,6 +58,7 @@ class BatchFailureNotifier(Construct):
     ``function``, ``rule``, ``webhook_secret``, ``alarms``, ``log_groups``.
     """
 
+    @checked_props("BatchFailureNotifier")
     def __init__(
         self,
         scope: Construct,

@@ -1,19 +1,15 @@
 """BatchQueueMonitor: queue gauges, job outcomes, alarms and one dashboard for AWS Batch.
 
-AWS Batch publishes free ``AWS/Batch`` metrics of jobs *entering* states, but no
-gauge of how many jobs *are* in each state, and nothing notices a job stuck in
-RUNNABLE or a scheduled run that never happened. This construct adds:
+AWS Batch publishes free ``AWS/Batch`` metrics of jobs *entering* states, but no gauge of how many jobs *are* in
+each state, and nothing notices a job stuck in RUNNABLE or a scheduled run that never happened. This construct adds:
 
-- a Lambda on an EventBridge Scheduler schedule (every minute) that counts the jobs
-  of each watched queue by status (paginated ``ListJobs``) and the age of the
-  oldest RUNNABLE job, published in the embedded metric format (``lambdas/queue_metrics``);
-- a Lambda fed by ``Batch Job State Change`` events for SUCCEEDED and FAILED jobs
-  (through an SQS queue) that publishes Succeeded, Failed, RunSeconds, WaitSeconds
-  and Attempts per queue and job name (``lambdas/job_metrics``);
-- alarms, all named ``<stack name>-<kind>-<label>`` so the failure notifier's rule
-  on CloudWatch Alarm State Change events picks them up, and optionally sent to an
-  SNS topic: RUNNABLE backlog, stuck queue (oldest RUNNABLE job), missed scheduled
-  run, dead-letter queues holding a message, Lambda errors, failed Mackerel posts;
+- a Lambda on an EventBridge Scheduler schedule (every minute) that counts the jobs of each watched queue by status (paginated
+  ``ListJobs``) and the age of the oldest RUNNABLE job, published in the embedded metric format (``lambdas/queue_metrics``);
+- a Lambda fed by ``Batch Job State Change`` events for SUCCEEDED and FAILED jobs (through an SQS queue) that publishes
+  Succeeded, Failed, RunSeconds, WaitSeconds and Attempts per queue and job name (``lambdas/job_metrics``);
+- alarms, all named ``<stack name>-<kind>-<label>`` so the failure notifier's rule on CloudWatch Alarm State Change
+  events picks them up, and optionally sent to an SNS topic: RUNNABLE backlog, stuck queue (oldest RUNNABLE job),
+  missed scheduled run, dead-letter queues holding a message, Lambda errors, failed Mackerel posts;
 - one CloudWatch dashboard.
 """
 
@@ -50,6 +46,7 @@ from batch_stack.monitor_metrics import (
     WAIT_SECONDS_METRIC,
     MonitorMetrics,
 )
+from batch_stack.props import checked_props
 from batch_stack.queues import encrypted_queue
 from batch_stack.rules import (
     BATCH_NAME_PATTERN,
@@ -69,19 +66,17 @@ _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 class BatchQueueMonitor(Construct):
     """Gauges, outcomes, alarms and a dashboard for AWS Batch job queues and scheduled jobs.
 
-    Wire more in after construction: :meth:`watch_queue`, :meth:`watch_job` (a
-    ScheduledBatchJob), :meth:`watch_scheduled_job` (a missed-run alarm),
-    :meth:`watch_dead_letter_queue`, :meth:`watch_function`, :meth:`watch_compute_environment`.
+    Wire more in after construction: :meth:`watch_queue`, :meth:`watch_job` (a ScheduledBatchJob), :meth:`watch_scheduled_job`
+    (a missed-run alarm), :meth:`watch_dead_letter_queue`, :meth:`watch_function`, :meth:`watch_compute_environment`.
     Build your own alarms from the ``metric_*`` methods.
 
-    Attributes: ``namespace``, ``alarm_topic``, ``gauge_function``, ``gauge_schedule``,
-    ``outcome_function``, ``outcome_queue``, ``outcome_dead_letter_queue``,
-    ``outcome_rule``, ``dashboard`` (``None`` when turned off), ``alarms`` (every
-    alarm) and, by label, ``backlog_alarms``, ``stuck_queue_alarms``,
-    ``missed_run_alarms``, ``dead_letter_alarms``, ``function_error_alarms``;
-    ``mackerel_alarm`` when posting to Mackerel.
+    Attributes: ``namespace``, ``alarm_topic``, ``gauge_function``, ``gauge_schedule``, ``outcome_function``,
+    ``outcome_queue``, ``outcome_dead_letter_queue``, ``outcome_rule``, ``dashboard`` (``None`` when turned off),
+    ``alarms`` (every alarm) and, by label, ``backlog_alarms``, ``stuck_queue_alarms``, ``missed_run_alarms``,
+    ``dead_letter_alarms``, ``function_error_alarms``; ``mackerel_alarm`` when posting to Mackerel.
     """
 
+    @checked_props("BatchQueueMonitor")
     def __init__(
         self,
         scope: Construct,
@@ -295,6 +290,7 @@ class BatchQueueMonitor(Construct):
 
     # ------------------------------------------------------------------ watching
 
+    @checked_props("BatchQueueMonitor")
     def watch_queue(self, job_queue: batch.IJobQueue, *, label: str | None = None, alarms: QueueAlarms | None = None) -> None:
         """Count ``job_queue``'s jobs every minute, record its job outcomes, alarm on it and graph it.
 
@@ -345,6 +341,7 @@ class BatchQueueMonitor(Construct):
             age = alarms.oldest_runnable_age.to_seconds() if alarms.oldest_runnable_age is not None else None
             self.dashboard.add_widgets(*rows.queue_row(self.metrics, job_queue, label, age))
 
+    @checked_props("BatchQueueMonitor")
     def watch_scheduled_job(
         self,
         job_name: str,
@@ -385,6 +382,7 @@ class BatchQueueMonitor(Construct):
             self.dashboard.add_widgets(*rows.job_row(self.metrics, job_name, job_queue, label, alarm))
         return alarm
 
+    @checked_props("BatchQueueMonitor")
     def watch_job(
         self,
         job: ScheduledBatchJob,
@@ -443,6 +441,7 @@ class BatchQueueMonitor(Construct):
         self.missed_run_alarms[label] = alarm
         return alarm
 
+    @checked_props("BatchQueueMonitor")
     def watch_dead_letter_queue(self, queue: sqs.IQueue, label: str, *, alarm: bool | None = None) -> cloudwatch.Alarm | None:
         """Alarm when ``queue`` holds any visible message, and graph it on the dashboard.
 
@@ -469,6 +468,7 @@ class BatchQueueMonitor(Construct):
         self.dead_letter_alarms[label] = created
         return created
 
+    @checked_props("BatchQueueMonitor")
     def watch_function(
         self,
         function: lambda_.IFunction,
@@ -563,6 +563,7 @@ class BatchQueueMonitor(Construct):
         dashboard.add_widgets(*self._health.widgets())
         return dashboard
 
+    @checked_props("BatchQueueMonitor")
     def watch_compute_environment(self, environment: batch.IComputeEnvironment, *, label: str | None = None) -> None:
         """Graph the CPU and memory utilisation and reservation of the environment's ECS cluster.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -50,6 +51,7 @@ class Range:
 #: AWS Batch names: jobs, job definitions, job queues, compute environments.
 BATCH_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 BATCH_NAME_RULE = "1-128 letters, digits, '-' and '_', starting with a letter or digit"
+BATCH_NAME_MAX_LENGTH = 128
 #: EventBridge Scheduler schedule names.
 SCHEDULE_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_.-]{1,64}$")
 SCHEDULE_NAME_RULE = "1-64 letters, digits, '-', '_' and '.'"
@@ -110,6 +112,56 @@ QUEUE_PRIORITY = Range(0, 1000)
 RUNNABLE_TIME_LIMIT_MINUTES = Range(10, 1440, "minutes")
 #: Instance-type strings that Batch treats as families of instances rather than one type.
 INSTANCE_CLASS_KEYWORDS = ("optimal", "default_x86_64", "default_arm64")
+
+
+@cache
+def ec2_instance_types() -> frozenset[str]:
+    """Every EC2 instance type botocore's EC2 model knows (its ``InstanceType`` enum), e.g. ``m7i.large``."""
+    import botocore.session  # ~0.2 s: only when a config names an instance type or family
+
+    model = botocore.session.get_session().get_service_model("ec2")
+    return frozenset(model.shape_for("InstanceType").enum)
+
+
+def instance_type_problem(entry: str) -> str | None:
+    """Why ``entry`` is neither a Batch instance keyword nor an EC2 instance type or family that exists, or None.
+
+    Types and families are checked against botocore's list (its version is named in the message:
+    a type newer than the installed botocore needs a newer botocore).
+    """
+    if entry in INSTANCE_CLASS_KEYWORDS:
+        return None
+    known = ec2_instance_types()
+    if entry in known or ("." not in entry and any(t.split(".", 1)[0] == entry for t in known)):
+        return None
+    import botocore
+
+    kind = "instance type" if "." in entry else "instance family"
+    return (
+        f"expected 'optimal', 'default_x86_64', 'default_arm64' or an EC2 instance family or type: no {kind} {entry!r} "
+        f"among the {len(known)} types of botocore {botocore.__version__}'s EC2 model"
+    )
+
+
+def instance_types_problem(instance_types: Iterable[str]) -> str | None:
+    """Why Batch would reject this list of types as a whole (each entry is checked by :func:`instance_type_problem`)."""
+    entries = set(instance_types)
+    if "optimal" in entries and entries & {"default_x86_64", "default_arm64"}:
+        return "cannot mix 'optimal' with 'default_x86_64'/'default_arm64'"
+    return None
+
+
+#: AMD GPUs, which AWS Batch's GPU scheduling (NVIDIA only) does not use.
+_NON_NVIDIA_GPU_FAMILIES = frozenset({"g4ad"})
+
+
+def has_gpu_instances(instance_types: Iterable[str]) -> bool:
+    """Whether an environment of these types or families can run a job with GPUs: NVIDIA ``p*`` or ``g*``.
+
+    ``optimal`` and ``default_*`` pick from families without GPUs.
+    """
+    families = {entry.split(".", 1)[0].lower() for entry in instance_types if entry not in INSTANCE_CLASS_KEYWORDS}
+    return any(family[:1] in ("p", "g") and family not in _NON_NVIDIA_GPU_FAMILIES for family in families)
 
 
 def queue_names_by_capacity(name: str, *, spot: bool, fargate: bool) -> dict[str, str]:
@@ -213,8 +265,45 @@ def fargate_resources_problem(vcpus: float, memory_mib: int) -> str | None:
     return None
 
 
+#: Environment variable names a shell can set and read: letters, digits and '_', not starting with a digit.
+ENVIRONMENT_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def environment_name_problem(name: str) -> str | None:
+    if not ENVIRONMENT_NAME_PATTERN.match(name):
+        return "an environment variable name is letters, digits and '_', not starting with a digit"
     return "names starting with AWS_BATCH are reserved by AWS Batch" if name.upper().startswith("AWS_BATCH") else None
+
+
+#: Values that are credentials whatever their name says, with what they look like.
+CREDENTIAL_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/")),
+    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
+    ("a Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-")),
+    ("a PEM private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")),
+)
+#: ``_``-separated words of a variable name that say it holds a credential (case-insensitive).
+CREDENTIAL_NAME_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "CREDENTIALS")
+#: A last word that says the variable holds a reference to a credential, not the credential (``DB_SECRET_ARN``).
+REFERENCE_LAST_WORDS = ("ARN", "NAME", "ID", "FILE", "PATH", "URL")
+
+
+def plain_credential_problem(name: str, value: str) -> str | None:
+    """Why a plain environment variable looks like a credential, or None.
+
+    The value decides first (a Slack webhook URL, an AWS access key id, a Slack token, a PEM
+    private key), whatever the name; then the name, unless its last word says it holds a
+    reference (``ARN``, ``NAME``, ``ID``, ``FILE``, ``PATH``, ``URL``).
+    """
+    for kind, pattern in CREDENTIAL_VALUE_PATTERNS:
+        if pattern.search(value):
+            return f"the value looks like {kind}"
+    words = name.upper().split("_")
+    if words[-1] in REFERENCE_LAST_WORDS:
+        return None
+    pairs = {f"{first}_{second}" for first, second in zip(words, words[1:], strict=False)}
+    said = [word for word in CREDENTIAL_NAME_WORDS if word in words or word in pairs]
+    return f"its name says it holds a credential ({said[0]})" if said else None
 
 
 def retry_pattern_problem(kind: str, pattern: str) -> str | None:

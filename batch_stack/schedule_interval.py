@@ -81,15 +81,21 @@ def parse_schedule(expression: str) -> timedelta | CronSchedule:
 
 
 def parse_rate(expression: str) -> timedelta:
-    """The interval of ``rate(<n> minute[s]|hour[s]|day[s])``, at least one minute."""
+    """The interval of ``rate(1 minute|hour|day)`` or ``rate(<n> minutes|hours|days)``, at least one minute."""
     match = _RATE.match(expression.strip())
     if not match or match.group(2) not in _RATE_UNIT_SECONDS:
         if match and match.group(2) in ("second", "seconds"):
             raise ValueError("a rate must be at least one minute (EventBridge Scheduler's minimum)")
         raise ValueError("a rate must look like 'rate(5 minutes)', 'rate(1 hour)' or 'rate(2 days)'")
-    value = int(match.group(1))
+    value, unit = int(match.group(1)), match.group(2)
     if value < 1:
         raise ValueError("a rate must be at least one minute (EventBridge Scheduler's minimum)")
+    # EventBridge documents 'rate(1 hours)' and 'rate(5 hour)' as invalid; Scheduler's docs do not say.
+    singular = unit.removesuffix("s")
+    if value == 1 and unit != singular:
+        raise ValueError(f"a rate of 1 takes a singular unit: write 'rate(1 {singular})'")
+    if value > 1 and unit == singular:
+        raise ValueError(f"a rate above 1 takes a plural unit: write 'rate({value} {singular}s)'")
     return timedelta(seconds=value * _RATE_UNIT_SECONDS[match.group(2)])
 
 

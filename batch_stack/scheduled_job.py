@@ -20,8 +20,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from batch_stack.functions import PythonFunction
+from batch_stack.job_checks import claim_job_name, plain_environment_problems, queue_problems
 from batch_stack.monitor_metrics import DECISION_METRICS, JOB_DIMENSION
 from batch_stack.nag import acknowledge, finding_resource
+from batch_stack.props import checked_props
 from batch_stack.queues import encrypted_queue
 from batch_stack.rules import (
     BATCH_NAME_PATTERN,
@@ -111,6 +113,7 @@ class ScheduledBatchJob(Construct):
     under ALLOW).
     """
 
+    @checked_props("ScheduledBatchJob")
     def __init__(
         self,
         scope: Construct,
@@ -125,6 +128,7 @@ class ScheduledBatchJob(Construct):
         memory: Size | None = None,
         gpus: int | None = None,
         environment: Mapping[str, str] | None = None,
+        allow_plain_environment: Sequence[str] | None = None,
         secrets: Mapping[str, batch.Secret] | None = None,
         parameters: Mapping[str, str] | None = None,
         timeout: Duration | None = None,
@@ -160,7 +164,9 @@ class ScheduledBatchJob(Construct):
         :param vcpus: vCPUs per run. Default: 1.
         :param memory: Memory per run. Default: 2 GiB.
         :param gpus: GPUs per run (EC2 only). Default: none.
-        :param environment: Plain environment variables (never secrets). Default: none.
+        :param environment: Plain environment variables (never secrets: a value or a name that looks like a
+            credential is refused, see ``rules.plain_credential_problem``). Default: none.
+        :param allow_plain_environment: Names in ``environment`` that look like credentials but are not. Default: none.
         :param secrets: Environment variables filled by ECS from Secrets Manager or SSM
             (``batch.Secret.from_secrets_manager(secret, "field")``); the execution role may read them.
         :param parameters: Static job parameters, sent with every scheduled run, beside ``scheduled_time``.
@@ -200,6 +206,7 @@ class ScheduledBatchJob(Construct):
         self.memory = memory or Size.mebibytes(2048)
         self.gpus = gpus
         self.environment = dict(environment or {})
+        self.allow_plain_environment = tuple(allow_plain_environment or ())
         self.secrets = dict(secrets or {})
         self.parameters = dict(parameters or {})
         self.timeout = timeout or Duration.hours(1)
@@ -266,10 +273,18 @@ class ScheduledBatchJob(Construct):
         if not is_unresolved(self.retry_attempts) and self.retry_attempts not in RETRY_ATTEMPTS:
             self._fail(f"retry_attempts {RETRY_ATTEMPTS.problem(self.retry_attempts)}, got {self.retry_attempts}")
         self._validate_retry_rules()
+        for problem in queue_problems(self.job_queue, self.fargate, self.gpus, self.assign_public_ip):
+            self._fail(problem)
+        if not is_unresolved(self.job_name):
+            problem = claim_job_name(self, self.job_name)
+            if problem:
+                self._fail(problem)
         for name in (*self.environment, *self.secrets):
             problem = environment_name_problem(name)
             if problem:
                 self._fail(f"environment variable {name!r} is not allowed: {problem}")
+        for problem in plain_environment_problems(self.environment, self.allow_plain_environment):
+            self._fail(problem)
         if SCHEDULED_TIME_PARAMETER in self.parameters:
             self._fail(f"parameters must not set {SCHEDULED_TIME_PARAMETER!r}: the schedule fills it in")
         if not is_unresolved(self.vcpus):

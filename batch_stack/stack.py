@@ -17,10 +17,12 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from batch_stack import rules
 from batch_stack.cluster import BatchCluster, RunnableTimeLimit
 from batch_stack.config import (
     AppConfig,
     ClusterSettings,
+    ConfigError,
     JobSecret,
     JobSettings,
     MackerelSettings,
@@ -46,6 +48,7 @@ class BatchJobsStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: AppConfig, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
+        self._check_region(config)
         for key, value in config.app.tags.items():
             Tags.of(self).add(key, value)
         self._imports: dict[str, Any] = {}
@@ -54,6 +57,14 @@ class BatchJobsStack(Stack):
         self.notifier = self._build_notifier(config.notifier)
         self.monitor = self._build_monitor(config.monitoring, config.mackerel)
         self._export_names()
+
+    def _check_region(self, config: AppConfig) -> None:
+        """A region without the functions' Powertools layer is the config's mistake, unless context names a layer."""
+        region = config.app.region
+        if region and self.node.try_get_context(rules.POWERTOOLS_LAYER_CONTEXT) is None:
+            problem = rules.powertools_region_problem(region)
+            if problem:
+                raise ConfigError(config.source, "app.region", region, problem)
 
     def _build_cluster(self, settings: ClusterSettings) -> BatchCluster:
         limits = (
@@ -231,6 +242,7 @@ class BatchJobsStack(Stack):
                 memory=Size.mebibytes(settings.memory_mib),
                 gpus=settings.gpus or None,
                 environment=settings.environment,
+                allow_plain_environment=settings.allow_plain_environment,
                 secrets={name: self._job_secret(job_secret) for name, job_secret in settings.secrets.items()},
                 parameters=settings.parameters,
                 timeout=Duration.seconds(settings.timeout_seconds),

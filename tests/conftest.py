@@ -42,7 +42,9 @@ class SynthesizedApp:
 
     def __init__(self, config: Path, outdir: Path) -> None:
         from app import build_app
+        from batch_stack.config import load_config
 
+        self.config = load_config(config)
         self.outdir = outdir
         self.assembly = build_app(config, nag=True, outdir=str(outdir)).synth()
         (self.stack,) = self.assembly.stacks

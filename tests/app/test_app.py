@@ -70,6 +70,6 @@ def test_a_region_without_the_powertools_layer_fails_synth_with_one_line(tmp_pat
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1
     assert lines[0].startswith(
-        "error: Stack 'GoActiveLearningBatch': the Powertools layer AWSLambdaPowertoolsPythonV3-python314-arm64:27 "
-        "is not published in cn-north-1 (it is in af-south-1, "
+        f"error: {config}: app.region = 'cn-north-1' is not allowed: the Powertools layer "
+        "AWSLambdaPowertoolsPythonV3-python314-arm64:27 is not published in cn-north-1 (it is in af-south-1, "
     )

@@ -81,7 +81,8 @@ def test_no_source_module_is_over_600_lines():
 
 def test_only_the_stack_reads_the_apps_config_schema():
     assert importers_of("batch_stack.config") == ["stack.py"]
-    assert importers_of("batch_stack.config_table") == ["config.py"]
+    assert importers_of("batch_stack.config_jobs") == ["config.py"]
+    assert importers_of("batch_stack.config_table") == ["config.py", "config_jobs.py"]
 
 
 def test_relative_imports_are_resolved_when_checking():

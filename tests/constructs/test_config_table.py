@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from batch_stack.config_table import MISSING, ConfigError, Table, _show
+from batch_stack.config_table import MISSING, ConfigError, Hidden, Table, _show
 from batch_stack.rules import Range
 
 
@@ -67,16 +67,22 @@ def test_show_writes_a_value_as_toml_reads_it(value, shown):
     assert _show(value) == shown
 
 
-def test_show_cuts_a_long_value_to_80_characters():
+def test_show_cuts_a_long_value_to_80_characters_and_closes_its_quote():
     shown = _show("x" * 200)
-    assert len(shown) == 80
-    assert shown == "'" + "x" * 76 + "..."
-    assert _show(list(range(100))).endswith("...") and len(_show(list(range(100)))) == 80
+    assert len(shown) <= 80
+    assert shown == "'" + "x" * 50 + "'... (200 characters)"
+    numbers = _show(list(range(100)))
+    assert len(numbers) <= 80 and numbers.startswith("[0, 1, 2") and numbers.endswith(", ...] (100 items)")
+    assert _show(["a" * 100]) == "[...] (1 item)"
 
 
 def test_show_keeps_a_value_of_exactly_80_characters():
     assert _show("y" * 78) == "'" + "y" * 78 + "'"  # 80 with the quotes
-    assert _show("y" * 79) == "'" + "y" * 76 + "..."
+    assert _show("y" * 79) == "'" + "y" * 50 + "'... (79 characters)"
+
+
+def test_a_credential_is_never_repeated():
+    assert _show(Hidden("hunter2")) == "(hidden, 7 characters)"
 
 
 def test_a_long_value_is_cut_in_the_error_line_but_kept_on_the_error():

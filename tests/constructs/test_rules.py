@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from batch_stack import rules
 from batch_stack.rules import Range
@@ -42,6 +44,11 @@ def test_recurring_expressions_scheduler_takes(expression):
         ("cron(0 3 1 * MON *)", "a cron expression sets exactly one of day-of-month and day-of-week; the other must be '?'"),
         ("cron(60 3 * * ? *)", "minutes must be 0-59, got '60'"),
         ("cron(0 3 * FOO ? *)", "month must be 1-12 or a name, got 'FOO'"),
+        # EventBridge's rate expression reference: "rate(1 hours) and rate(5 hour) aren't valid".
+        ("rate(1 hours)", "a rate of 1 takes a singular unit: write 'rate(1 hour)'"),
+        ("rate(5 hour)", "a rate above 1 takes a plural unit: write 'rate(5 hours)'"),
+        ("rate(1 days)", "a rate of 1 takes a singular unit: write 'rate(1 day)'"),
+        ("rate(30 minute)", "a rate above 1 takes a plural unit: write 'rate(30 minutes)'"),
     ],
 )
 def test_expressions_scheduler_rejects_say_why(expression, problem):
@@ -127,3 +134,122 @@ def test_names_follow_aws_patterns():
     assert rules.schedule_name_problem("a" * 64) is None and rules.schedule_name_problem("a" * 65) == rules.SCHEDULE_NAME_RULE
     assert not rules.CLOUDWATCH_NAMESPACE_PATTERN.match("AWS/Batch")
     assert rules.MACKEREL_SERVICE_PATTERN.match("go-active-learning") and not rules.MACKEREL_SERVICE_PATTERN.match("x")
+
+
+# --------------------------------------------------------------------------- plain-text credentials
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("DB_PASSWORD", "hunter2", "its name says it holds a credential (PASSWORD)"),
+        ("db_password", "hunter2", "its name says it holds a credential (PASSWORD)"),
+        ("MYSQL_PASSWD", "x", "its name says it holds a credential (PASSWD)"),
+        ("AWS_SECRET_ACCESS_KEY", "x", "its name says it holds a credential (SECRET)"),
+        ("HF_TOKEN", "x", "its name says it holds a credential (TOKEN)"),
+        ("STRIPE_API_KEY", "x", "its name says it holds a credential (API_KEY)"),
+        ("APIKEY", "x", "its name says it holds a credential (APIKEY)"),
+        ("JWT_PRIVATE_KEY", "x", "its name says it holds a credential (PRIVATE_KEY)"),
+        ("GOOGLE_APPLICATION_CREDENTIALS", "x", "its name says it holds a credential (CREDENTIALS)"),
+        ("CREDENTIAL", "x", "its name says it holds a credential (CREDENTIAL)"),
+        # Values are credentials whatever the name (the reference words do not save them).
+        ("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXX", "the value looks like a Slack webhook URL"),
+        ("KEY_ID", "AKIAIOSFODNN7EXAMPLE", "the value looks like an AWS access key id"),  # AWS's documented example key
+        ("STS", "ASIAIOSFODNN7EXAMPLE", "the value looks like an AWS access key id"),
+        ("BOT", "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy", "the value looks like a Slack token"),  # Slack's docs
+        ("APP", "xoxp-1", "the value looks like a Slack token"),
+        ("KEY", "-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----", "the value looks like a PEM private key"),
+        ("KEY", "-----BEGIN PRIVATE KEY-----", "the value looks like a PEM private key"),
+        # Their neighbours: references, other words, other shapes.
+        ("MODEL_DIR", "/opt/model", None),
+        ("TOKENIZER_PATH", "/opt/tokenizer", None),
+        ("DB_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", None),
+        ("TOKEN_URL", "https://auth.example.com/token", None),
+        ("PASSWORD_FILE", "/run/secrets/db", None),
+        ("SECRET_NAME", "team/db", None),
+        ("API_KEY_ID", "key-1", None),
+        ("PASSWORDLESS", "true", None),
+        ("SECRETARY", "Ann", None),
+        ("NOTAKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLEXX", None),  # 20 characters after AKIA: not a key id
+        ("CERT", "-----BEGIN CERTIFICATE-----", None),
+        ("SLACK_CHANNEL", "#alerts", None),
+        ("BOX", "xoxz-1", None),
+    ],
+)
+def test_plain_credentials_by_value_or_by_name(name, value, problem):
+    assert rules.plain_credential_problem(name, value) == problem
+
+
+_WORDS = st.sampled_from(["DB", "MODEL", "MAIN", "S3", "BUCKET", "CACHE", "LOG", "LEVEL", "REGION", "MODE", "TOKENS", "KEYS"])
+_CREDENTIAL = st.sampled_from(["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIALS"])
+_REFERENCE = st.sampled_from(list(rules.REFERENCE_LAST_WORDS))
+_PLAIN_VALUE = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789/._:-", max_size=30)
+
+
+@given(before=st.lists(_WORDS, max_size=3), word=_CREDENTIAL, after=st.lists(_WORDS, max_size=2), value=_PLAIN_VALUE)
+def test_a_credential_word_anywhere_is_refused_unless_a_reference_word_ends_the_name(before, word, after, value):
+    name = "_".join([*before, word, *after])
+    assert rules.plain_credential_problem(name, value) is not None
+    assert rules.plain_credential_problem(name.lower(), value) is not None
+    assert rules.plain_credential_problem(f"{name}_{'ARN'}", value) is None
+
+
+@given(words=st.lists(_WORDS, min_size=1, max_size=4), last=_REFERENCE, value=_PLAIN_VALUE)
+def test_names_without_a_credential_word_pass_and_a_credential_value_never_does(words, last, value):
+    name = "_".join([*words, last])
+    assert rules.plain_credential_problem(name, value) is None
+    assert rules.plain_credential_problem(name, value + " AKIAIOSFODNN7EXAMPLE") == "the value looks like an AWS access key id"
+
+
+# --------------------------------------------------------------------------- instance types and GPUs
+
+
+@pytest.mark.parametrize("entry", ["optimal", "default_x86_64", "default_arm64", "c7i", "m7i.large", "g6", "p4d.24xlarge", "g5g"])
+def test_instance_types_and_families_that_exist(entry):
+    assert rules.instance_type_problem(entry) is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "kind"), [("m5.hugee", "instance type"), ("zz9", "instance family"), ("c7i.", "instance type")]
+)
+def test_instance_types_that_do_not_exist_say_what_was_checked(entry, kind):
+    import botocore
+
+    problem = rules.instance_type_problem(entry)
+    assert f"no {kind} {entry!r} among the" in problem
+    assert f"types of botocore {botocore.__version__}'s EC2 model" in problem
+
+
+def test_the_instance_type_list_is_botocores():
+    types = rules.ec2_instance_types()
+    assert len(types) > 500 and {"m5.large", "p3.2xlarge", "g6.xlarge"} <= types
+
+
+@pytest.mark.parametrize(
+    ("types", "gpus"),
+    [
+        (["optimal"], False),
+        (["default_x86_64", "default_arm64"], False),
+        (["c7i", "m7i.large"], False),
+        (["g4ad"], False),  # AMD: Batch schedules NVIDIA GPUs only
+        (["g4ad.xlarge", "c7i"], False),
+        (["g6"], True),
+        (["c7i", "p4d.24xlarge"], True),
+        (["G5"], True),
+        (["p6-b200"], True),
+    ],
+)
+def test_gpu_instances_are_nvidia_p_and_g_families(types, gpus):
+    assert rules.has_gpu_instances(types) is gpus
+
+
+def test_optimal_and_a_default_class_do_not_mix():
+    assert (
+        rules.instance_types_problem(["optimal", "default_arm64"]) == "cannot mix 'optimal' with 'default_x86_64'/'default_arm64'"
+    )
+    assert rules.instance_types_problem(["optimal", "c7i"]) is None
+
+
+@pytest.mark.parametrize(("name", "ok"), [("MODEL_DIR", True), ("_X", True), ("my var", False), ("1ST", False), ("A-B", False)])
+def test_environment_names_are_shell_names(name, ok):
+    assert (rules.environment_name_problem(name) is None) is ok

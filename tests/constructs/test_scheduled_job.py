@@ -25,6 +25,10 @@ from tests.fake_batch import FakeBatch, submit_job_kwargs
 
 QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/jobs"
 IMAGE = ecs.ContainerImage.from_registry("busybox:1.37")
+#: A secret for tables of props that fail before anything is synthesized.
+A_SECRET = batch.Secret.from_ssm_parameter(
+    ssm.StringParameter.from_secure_string_parameter_attributes(Stack(App(), "Secrets"), "Token", parameter_name="/token")
+)
 
 
 def new_stack() -> tuple[Stack, batch.IJobQueue]:
@@ -559,7 +563,7 @@ def test_warns_when_retry_rules_do_not_end_with_a_catch_all_exit():
         ({"retry_rules": [RetryRule("RETRY")]}, "retry_rules\\[0\\] must set on_status_reason, on_reason or on_exit_code"),
         ({"retry_rules": [RetryRule("retry", on_exit_code="1")]}, "retry_rules\\[0\\].action must be 'RETRY' or 'EXIT'"),
         ({"environment": {"AWS_BATCH_JOB_ID": "x"}}, "environment variable 'AWS_BATCH_JOB_ID' is not allowed: .*reserved"),
-        ({"secrets": {"AWS_BATCH_TOKEN": None}}, "environment variable 'AWS_BATCH_TOKEN' is not allowed"),
+        ({"secrets": {"AWS_BATCH_TOKEN": A_SECRET}}, "environment variable 'AWS_BATCH_TOKEN' is not allowed"),
         ({"parameters": {"scheduled_time": "now"}}, "parameters must not set 'scheduled_time'"),
         (
             {"schedule": "cron(0 3 * * ?)"},

@@ -9,7 +9,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
 from moto import mock_aws
 
-from batch_stack.config import LOG_RETENTION_DAYS, cluster_queue_by_capacity, load_config
+from batch_stack.config import cluster_queue_by_capacity, load_config
+from batch_stack.config_jobs import LOG_RETENTION_DAYS
 from batch_stack.stack import _RETENTION, BatchJobsStack
 from batchctl.names import from_outputs
 from tests.conftest import DEFAULT_CONFIG
