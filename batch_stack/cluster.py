@@ -114,8 +114,8 @@ class BatchCluster(Construct):
         self._validate()
 
         self.vpc: ec2.IVpc = vpc or self._build_vpc()
-        #: The compute environments run in public subnets only (no NAT): a Fargate task needs a public IP to pull its image.
-        self.public_subnets_only: bool = self._owns_vpc or not (self.vpc.private_subnets or self.vpc.isolated_subnets)
+        #: The cluster's own VPC: public subnets only, no NAT, so a Fargate task needs a public IP to pull its image.
+        self.public_subnets_only: bool = self._owns_vpc
         self.security_group: ec2.SecurityGroup = self._build_security_group()
         self.instance_role: iam.Role = self._build_instance_role()
 
@@ -175,8 +175,6 @@ class BatchCluster(Construct):
             problem = instance_type_problem(entry)
             if problem:
                 self._fail(f"instance_types has {entry!r}: {problem}")
-            if "." not in entry and entry not in INSTANCE_CLASS_KEYWORDS and _instance_class(entry) is None:
-                self._fail(f"instance_types has {entry!r}, an instance family that aws-cdk-lib's ec2.InstanceClass does not name")
         problem = instance_types_problem(self.instance_types)
         if problem:
             self._fail(f"instance_types {problem}, got {list(self.instance_types)}")
@@ -244,18 +242,17 @@ class BatchCluster(Construct):
 
     def _build_ec2_environment(self, construct_id: str, *, spot: bool, max_vcpus: int) -> batch.ManagedEc2EcsComputeEnvironment:
         default_classes = [_DEFAULT_CLASSES[t] for t in self.instance_types if t in _DEFAULT_CLASSES]
-        return batch.ManagedEc2EcsComputeEnvironment(
+        named = [t for t in self.instance_types if _cdk_names(t)]
+        environment = batch.ManagedEc2EcsComputeEnvironment(
             self,
             construct_id,
             vpc=self.vpc,
             vpc_subnets=self._subnets(),
             security_groups=[self.security_group],
             instance_role=self.instance_role,
-            instance_types=[ec2.InstanceType(t) for t in self.instance_types if "." in t],
-            instance_classes=[
-                _instance_class(t) for t in self.instance_types if "." not in t and t not in INSTANCE_CLASS_KEYWORDS
-            ],
-            use_optimal_instance_classes="optimal" in self.instance_types,
+            instance_types=[ec2.InstanceType(t) for t in named if "." in t],
+            instance_classes=[_instance_class(t) for t in named if "." not in t and t not in INSTANCE_CLASS_KEYWORDS],
+            use_optimal_instance_classes="optimal" in self.instance_types or not named,
             default_instance_classes=default_classes or None,
             minv_cpus=0 if spot else self.min_vcpus,
             maxv_cpus=max_vcpus,
@@ -263,6 +260,12 @@ class BatchCluster(Construct):
             allocation_strategy=batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED if spot else None,
             update_to_latest_image_version=True,
         )
+        if len(named) < len(self.instance_types):
+            # Types and families aws-cdk-lib cannot name (a family newer than its ec2.InstanceClass, a type such as
+            # p6-b200.48xlarge that its parser refuses) are written as Batch takes them, with the others.
+            cfn = environment.node.default_child
+            cfn.add_property_override("ComputeResources.InstanceTypes", list(self.instance_types))  # type: ignore[union-attr]
+        return environment
 
     def _build_fargate_environment(self, construct_id: str, *, spot: bool) -> batch.FargateComputeEnvironment:
         return batch.FargateComputeEnvironment(
@@ -328,6 +331,19 @@ _DEFAULT_CLASSES = {
     "default_x86_64": batch.DefaultInstanceClass.X86_64,
     "default_arm64": batch.DefaultInstanceClass.ARM64,
 }
+
+
+def _cdk_names(entry: str) -> bool:
+    """Whether aws-cdk-lib can pass ``entry`` to Batch: a keyword, a family its ec2.InstanceClass names, a type it parses."""
+    if entry in INSTANCE_CLASS_KEYWORDS:
+        return True
+    if "." not in entry:
+        return _instance_class(entry) is not None
+    try:
+        ec2.InstanceType(entry).architecture  # noqa: B018 -- parsing is the check
+    except RuntimeError:  # jsii's error for "Malformed instance type identifier"
+        return False
+    return True
 
 
 def _instance_class(family: str) -> ec2.InstanceClass | None:

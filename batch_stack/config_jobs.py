@@ -203,7 +203,7 @@ def _resources(table: Table, fargate: bool) -> tuple[float, int]:
 
 def _environment(table: Table) -> tuple[dict[str, str], tuple[str, ...]]:
     """Plain environment variables, none of which looks like a credential unless ``allow_plain_environment`` names it."""
-    environment = table.str_map("environment", key_rule=rules.environment_name_problem)
+    environment = table.str_map("environment", key_rule=rules.environment_name_problem, hide_values=True)
     names = ", ".join(environment) or "none"
     allowed = table.str_list(
         "allow_plain_environment",

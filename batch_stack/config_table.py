@@ -46,8 +46,8 @@ class ConfigError(ValueError):
 class Hidden:
     """A value a message must not repeat (it may be a credential): shown as its length only."""
 
-    def __init__(self, value: str) -> None:
-        self.length = len(value)
+    def __init__(self, value: object) -> None:
+        self.length = len(value) if isinstance(value, str) else len(str(value))
 
     def __str__(self) -> str:
         return f"(hidden, {self.length} character{'s' * (self.length != 1)})"
@@ -216,17 +216,20 @@ class Table:
                 raise ConfigError(self.source, f"{self.key(name)}[{index}]", entry, problem)
         return tuple(value)
 
-    def str_map(self, name: str, *, key_rule: Callable[[str], str | None] | None = None) -> dict[str, str]:
-        """An inline table of string values, e.g. ``environment = { A = "1" }``."""
+    def str_map(
+        self, name: str, *, key_rule: Callable[[str], str | None] | None = None, hide_values: bool = False
+    ) -> dict[str, str]:
+        """An inline table of string values, e.g. ``environment = { A = "1" }``; ``hide_values``: never repeat one."""
         value = self.take(name, {})
         if not isinstance(value, dict):
-            raise self.error(name, value, "expected a table of strings")
+            raise self.error(name, {} if hide_values else value, "expected a table of strings")
         for entry_key, entry in value.items():
+            shown = Hidden(entry) if hide_values else entry
             problem = key_rule(entry_key) if key_rule else None
             if problem:
-                raise ConfigError(self.source, f"{self.key(name)}.{toml_key(entry_key)}", entry, problem)
+                raise ConfigError(self.source, f"{self.key(name)}.{toml_key(entry_key)}", shown, problem)
             if not isinstance(entry, str):
-                raise ConfigError(self.source, f"{self.key(name)}.{toml_key(entry_key)}", entry, "expected a string")
+                raise ConfigError(self.source, f"{self.key(name)}.{toml_key(entry_key)}", shown, "expected a string")
         return dict(value)
 
     def table(self, name: str, *, required: bool = False) -> Table:

@@ -7,6 +7,7 @@ Each function returns the problems it finds as the text after ``ScheduledBatchJo
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,14 +39,24 @@ def queue_capacity(job_queue: batch.IJobQueue) -> QueueCapacity | None:
     environments = [ordered.compute_environment for ordered in job_queue.compute_environments]
     if not environments:
         return None
-    kinds = {isinstance(environment, batch.FargateComputeEnvironment) for environment in environments}
-    fargate = kinds.pop() if len(kinds) == 1 else None
-    managed = [environment for environment in environments if isinstance(environment, batch.ManagedEc2EcsComputeEnvironment)]
-    gpus = None
-    if fargate is False and len(managed) == len(environments):
-        gpus = any(has_gpu_instances(_instance_types(environment)) for environment in managed)
+    # Only environments built in this app say what they are (an imported one is a proxy of its interface).
+    kinds = {_is_fargate(environment) for environment in environments}
+    fargate = kinds.pop() if len(kinds) == 1 else None  # None: mixed, or not known
     owner = job_queue.node.scope
+    gpus = None
+    if fargate is False and isinstance(owner, BatchCluster):
+        gpus = has_gpu_instances(owner.instance_types)
+    elif fargate is False and all(isinstance(e, batch.ManagedEc2EcsComputeEnvironment) for e in environments):
+        gpus = any(has_gpu_instances(_instance_types(environment)) for environment in environments)
     return QueueCapacity(fargate, gpus, isinstance(owner, BatchCluster) and owner.public_subnets_only)
+
+
+def _is_fargate(environment: batch.IComputeEnvironment) -> bool | None:
+    if isinstance(environment, batch.FargateComputeEnvironment):
+        return True
+    if isinstance(environment, batch.ManagedEc2EcsComputeEnvironment | batch.UnmanagedComputeEnvironment):
+        return False
+    return None
 
 
 def _instance_types(environment: batch.ManagedEc2EcsComputeEnvironment) -> list[str]:
@@ -65,7 +76,7 @@ def queue_problems(job_queue: batch.IJobQueue, fargate: bool, gpus: int | None, 
             f"fargate={fargate} builds {want} job definition, but job_queue's compute environments are {have}: "
             f"pass fargate={capacity.fargate} or {want} queue"
         )
-    if not fargate and gpus and capacity.gpus is False:
+    if not fargate and gpus and not is_unresolved(gpus) and capacity.gpus is False:
         yield (
             f"gpus={gpus} needs GPU instances, but job_queue's compute environments have no NVIDIA GPU family "
             "('optimal' and 'default_*' have none): give the cluster instance_types such as ['g6']"
@@ -77,15 +88,27 @@ def queue_problems(job_queue: batch.IJobQueue, fargate: bool, gpus: int | None, 
         )
 
 
-def plain_environment_problems(environment: Mapping[str, str], allowed: Sequence[str]) -> Iterator[str]:
-    """Names in ``allowed`` that are not set, and values or names that look like credentials (tokens are skipped)."""
+#: What a secret's dynamic reference resolves to in a template: CloudFormation puts the secret itself there.
+_SECRET_REFERENCES = ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")
+
+
+def plain_environment_problems(scope: Construct, environment: Mapping[str, str], allowed: Sequence[str]) -> Iterator[str]:
+    """Names in ``allowed`` that are not set, and values or names that look like credentials.
+
+    A token is not read, except for what it resolves to: a dynamic reference to a secret
+    (``secret.secret_value.unsafe_unwrap()``) would put the secret into the job definition.
+    """
     for name in allowed:
         if name not in environment:
             yield f"allow_plain_environment names {name!r}, which is not in environment ({', '.join(environment) or 'none'})"
     for name, value in environment.items():
-        if name in allowed or is_unresolved(name) or is_unresolved(value):
+        if name in allowed or is_unresolved(name):
             continue
-        problem = plain_credential_problem(name, value)
+        if is_unresolved(value):
+            resolved = json.dumps(Stack.of(scope).resolve(value))
+            problem = "the value is a dynamic reference to a secret" if any(r in resolved for r in _SECRET_REFERENCES) else None
+        else:
+            problem = plain_credential_problem(name, value)
         if problem:
             yield (
                 f"environment variable {name!r} is refused as a plain-text credential, {problem}: pass it in secrets "

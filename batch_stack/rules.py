@@ -277,7 +277,7 @@ def environment_name_problem(name: str) -> str | None:
 
 #: Values that are credentials whatever their name says, with what they look like.
 CREDENTIAL_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/")),
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/", re.IGNORECASE)),
     ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
     ("a Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-")),
     ("a PEM private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")),

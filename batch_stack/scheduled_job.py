@@ -283,7 +283,7 @@ class ScheduledBatchJob(Construct):
             problem = environment_name_problem(name)
             if problem:
                 self._fail(f"environment variable {name!r} is not allowed: {problem}")
-        for problem in plain_environment_problems(self.environment, self.allow_plain_environment):
+        for problem in plain_environment_problems(self, self.environment, self.allow_plain_environment):
             self._fail(problem)
         if SCHEDULED_TIME_PARAMETER in self.parameters:
             self._fail(f"parameters must not set {SCHEDULED_TIME_PARAMETER!r}: the schedule fills it in")
@@ -293,7 +293,7 @@ class ScheduledBatchJob(Construct):
                     problem = fargate_resources_problem(self.vcpus, int(memory_mib))
                     if problem:
                         self._fail(f"vcpus and memory must be a size Fargate offers: {problem}")
-                if self.gpus:
+                if self.gpus and not is_unresolved(self.gpus):
                     self._fail(f"gpus are not available on Fargate, got {self.gpus}")
             elif self.vcpus not in EC2_JOB_VCPUS:
                 self._fail(f"vcpus {EC2_JOB_VCPUS.problem(self.vcpus)} on EC2, got {self.vcpus:g}")

@@ -224,3 +224,20 @@ def test_grant_submit_job_scopes_to_the_queue_and_every_revision_of_one_definiti
 def test_invalid_props_fail_with_a_clear_message(props, message):
     with pytest.raises(ValueError, match=message):
         make(**props)
+
+
+def test_types_and_families_aws_cdk_lib_cannot_name_are_written_as_batch_takes_them():
+    """botocore knows g6f and p6-b200.48xlarge; aws-cdk-lib 2.275's InstanceClass and type parser do not."""
+    stack, _ = make(instance_types=["g6f", "p6-b200.48xlarge", "c7i"])
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Batch::ComputeEnvironment",
+        {"ComputeResources": Match.object_like({"InstanceTypes": ["g6f", "p6-b200.48xlarge", "c7i"]})},
+    )
+
+
+def test_types_aws_cdk_lib_names_are_left_to_it():
+    """CDK renders its types before its classes: the order shows no override wrote them."""
+    stack, _ = make(instance_types=["c7i", "m7i.large"])
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Batch::ComputeEnvironment", {"ComputeResources": Match.object_like({"InstanceTypes": ["m7i.large", "c7i"]})}
+    )

@@ -7,11 +7,12 @@ imported one) and expects one line naming the construct and what is wrong.
 from __future__ import annotations
 
 import pytest
-from aws_cdk import App, Stack, Token
+from aws_cdk import App, CfnParameter, SecretValue, Stack, Token
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from batch_stack import BatchCluster, ScheduledBatchJob
 from batch_stack.job_checks import queue_capacity
@@ -25,11 +26,32 @@ def clusters() -> dict[str, BatchCluster]:
     """A cluster-owned VPC with optimal instances, one with a GPU family, and one in a VPC with private subnets."""
     stack = Stack(App(), "Clusters")
     vpc = ec2.Vpc(stack, "PrivateVpc", max_azs=2, nat_gateways=1)
+    public = [ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC)]
+    public_vpc = ec2.Vpc(stack, "PublicVpc", max_azs=2, nat_gateways=0, subnet_configuration=public)
     return {
         "optimal": BatchCluster(stack, "Optimal", spot=True, fargate=True),
         "gpu": BatchCluster(stack, "Gpu", instance_types=["c7i", "g6.xlarge"]),
+        "new-gpu": BatchCluster(stack, "NewGpu", instance_types=["g6f", "p6-b200.48xlarge"]),  # not in aws-cdk-lib's enum
         "private": BatchCluster(stack, "Private", vpc=vpc, fargate=True),
+        # The user's own VPC (with VPC endpoints for ECR, say): not the cluster's to judge.
+        "user-public": BatchCluster(stack, "UserPublic", vpc=public_vpc, fargate=True),
     }
+
+
+def hand_built_queue(make_environment) -> batch.JobQueue:
+    """A JobQueue built with plain CDK over one compute environment."""
+    stack = Stack(App(), "HandBuilt")
+    ordered = batch.OrderedComputeEnvironment(compute_environment=make_environment(stack), order=1)
+    return batch.JobQueue(stack, "Queue", compute_environments=[ordered])
+
+
+def imported_fargate_environment(stack: Stack) -> batch.IFargateComputeEnvironment:
+    arn = "arn:aws:batch:us-east-1:123456789012:compute-environment/fargate"
+    return batch.FargateComputeEnvironment.from_fargate_compute_environment_arn(stack, "Environment", arn)
+
+
+def unmanaged_environment(stack: Stack) -> batch.UnmanagedComputeEnvironment:
+    return batch.UnmanagedComputeEnvironment(stack, "Environment")
 
 
 def job(queue: batch.IJobQueue, construct_id: str = "Job", **props) -> ScheduledBatchJob:
@@ -97,13 +119,38 @@ def test_a_job_its_queue_cannot_run_fails_with_one_line(clusters, queue_of, prop
         (lambda c: c["gpu"].job_queue, {"gpus": 1}),
         (lambda c: c["optimal"].fargate_job_queue, {"fargate": True}),
         (lambda c: c["private"].fargate_job_queue, {"fargate": True, "assign_public_ip": False}),
+        (lambda c: c["new-gpu"].job_queue, {"gpus": 1}),
+        (lambda c: c["optimal"].job_queue, {"gpus": Token.as_number(CfnParameter(Stack(App(), "P"), "Gpus", type="Number"))}),
+        (lambda c: c["user-public"].fargate_job_queue, {"fargate": True, "assign_public_ip": False}),
         (lambda c: imported_queue(), {"gpus": 1}),  # nothing to read: not checked
         (lambda c: imported_queue(), {"fargate": True, "assign_public_ip": False}),
+        (lambda c: hand_built_queue(imported_fargate_environment), {"fargate": True}),  # a proxy: not known
+        (lambda c: hand_built_queue(imported_fargate_environment), {}),
+        (lambda c: hand_built_queue(unmanaged_environment), {"gpus": 1}),  # its instances are the user's
     ],
-    ids=["gpus-on-a-gpu-family", "fargate-on-fargate", "private-subnets", "imported-gpus", "imported-fargate"],
+    ids=[
+        "gpus-on-a-gpu-family",
+        "fargate-on-fargate",
+        "private-subnets",
+        "gpus-on-families-aws-cdk-lib-does-not-name",
+        "gpus-as-a-token",
+        "the-users-own-public-vpc",
+        "imported-gpus",
+        "imported-fargate",
+        "hand-built-over-an-imported-environment",
+        "ec2-on-an-imported-environment",
+        "gpus-on-unmanaged",
+    ],
 )
 def test_a_job_its_queue_can_run_is_built(clusters, queue_of, props):
     assert job(queue_of(clusters), **props).job_definition is not None
+
+
+def test_a_fargate_job_on_a_hand_built_unmanaged_queue_fails():
+    with pytest.raises(
+        ValueError, match="fargate=True builds a Fargate job definition, but job_queue's compute environments are EC2"
+    ):
+        job(hand_built_queue(unmanaged_environment), fargate=True)
 
 
 def test_two_jobs_of_one_name_in_one_stack_fail_and_in_two_stacks_do_not():
@@ -152,9 +199,28 @@ def test_references_and_tokens_are_not_credentials():
         "TOKENIZER_PATH": "/opt/tokenizer",
         "DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
         "TOKEN_BUCKET_NAME": bucket.bucket_name,
-        "SECRET_TOKEN": Token.as_string(bucket.bucket_arn),  # a token is not read
+        "SECRET_TOKEN": Token.as_string(bucket.bucket_arn),  # a token is not read: only what it resolves to
     }
     built = ScheduledBatchJob(
         stack, "Job", job_queue=imported_queue(), image=IMAGE, schedule="rate(1 day)", environment=environment
     )
     assert set(built.environment) == set(environment)
+
+
+@pytest.mark.parametrize("reference", ["secrets-manager", "ssm-secure"])
+def test_a_secrets_dynamic_reference_is_a_plain_credential_in_the_template(reference):
+    """``secret_value...unsafe_unwrap()`` resolves to ``{{resolve:secretsmanager:...}}``: CloudFormation puts the secret there."""
+    stack = Stack(App(), "Unwrapped")
+    if reference == "secrets-manager":
+        secret = secretsmanager.Secret.from_secret_name_v2(stack, "Db", "team/db")
+        value = secret.secret_value_from_json("password").unsafe_unwrap()
+    else:
+        value = SecretValue.ssm_secure("/team/db", "1").unsafe_unwrap()
+    assert Token.is_unresolved(value)
+    with pytest.raises(ValueError) as caught:
+        ScheduledBatchJob(
+            stack, "Job", job_queue=imported_queue(), image=IMAGE, schedule="rate(1 day)", environment={"DB": value}
+        )
+    assert "environment variable 'DB' is refused as a plain-text credential, the value is a dynamic reference to a secret" in (
+        str(caught.value)
+    )
