@@ -91,11 +91,14 @@ def parse_jobs(root: Table, cluster: ClusterOffer) -> dict[str, JobSettings]:
     jobs = {key: _parse_job(key, table, cluster) for key, table in root.tables("jobs").items()}
     seen: dict[str, str] = {}
     for key, job in jobs.items():
-        if job.job_name in seen:
+        other = seen.setdefault(job.job_name, key)
+        if other != key:
+            # Blame the table that sets job_name: a table without one is named by its key.
+            blamed, named = (other, key) if job.job_name == key else (key, other)
+            how = "its table name" if jobs[named].job_name == named else "its job_name"
             raise ConfigError(
-                root.source, f"jobs.{key}.job_name", job.job_name, f"already the job name of jobs.{seen[job.job_name]}"
+                root.source, f"jobs.{blamed}.job_name", job.job_name, f"already the job name of jobs.{named} ({how})"
             )
-        seen[job.job_name] = key
     return jobs
 
 
@@ -138,7 +141,9 @@ def _parse_job(key: str, table: Table, cluster: ClusterOffer) -> JobSettings:
             False,
             "the cluster's VPC has public subnets only and no NAT gateway: a task without a public IP cannot pull its image",
         )
-    parameters = table.str_map("parameters")
+    parameters = table.str_map("parameters", hide_values=True)
+    command = table.str_list("command", None, min_items=1)
+    _refuse_credentials(table, parameters, command)
     if rules.SCHEDULED_TIME_PARAMETER in parameters:
         raise ConfigError(
             table.source,
@@ -154,7 +159,7 @@ def _parse_job(key: str, table: Table, cluster: ClusterOffer) -> JobSettings:
         ecr_repository=ecr_repository,
         image_tag=image_tag,
         directory=directory,
-        command=table.str_list("command", None, min_items=1),
+        command=command,
         time_zone=zone,
         capacity=capacity,
         vcpus=vcpus,
@@ -221,6 +226,21 @@ def _environment(table: Table) -> tuple[dict[str, str], tuple[str, ...]]:
                 f"parameter), or name it in {table.key('allow_plain_environment')} if it is not a secret",
             )
     return environment, allowed
+
+
+def _refuse_credentials(table: Table, parameters: Mapping[str, str], command: tuple[str, ...] | None) -> None:
+    """Parameters and command arguments are in the job definition and the schedule in plain text too."""
+    places = [(f"{table.key('parameters')}.{toml_key(name)}", value) for name, value in parameters.items()]
+    places += [(f"{table.key('command')}[{index}]", value) for index, value in enumerate(command or ())]
+    for key, value in places:
+        problem = rules.credential_value_problem(value)
+        if problem:
+            raise ConfigError(
+                table.source,
+                key,
+                Hidden(value),
+                f"{problem}: pass it through [{table.key('secrets')}] as an environment variable",
+            )
 
 
 def _check_capacity_enabled(table: Table, capacity: str, queues: Mapping[str, str]) -> None:

@@ -18,7 +18,7 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from batch_stack.cluster import BatchCluster
-from batch_stack.rules import has_gpu_instances, plain_credential_problem
+from batch_stack.rules import credential_value_problem, has_gpu_instances, plain_credential_problem
 from batch_stack.tokens import is_unresolved
 
 
@@ -116,6 +116,16 @@ def plain_environment_problems(scope: Construct, environment: Mapping[str, str],
             )
 
 
+def plain_value_problems(parameters: Mapping[str, str], command: Sequence[str] | None) -> Iterator[str]:
+    """Parameters and command arguments that look like credentials: they are in the template in plain text too."""
+    places = [(f"parameters[{name!r}]", value) for name, value in parameters.items()]
+    places += [(f"command[{index}]", value) for index, value in enumerate(command or ())]
+    for where, value in places:
+        problem = None if is_unresolved(value) else credential_value_problem(value)
+        if problem:
+            yield f"{where} is refused as a plain-text credential, {problem}: pass it in secrets as an environment variable"
+
+
 #: Each stack's job names, and the construct that took each: runs and job definitions are named after them.
 _JOB_NAMES: weakref.WeakKeyDictionary[Stack, dict[str, str]] = weakref.WeakKeyDictionary()
 
@@ -125,5 +135,5 @@ def claim_job_name(job: Construct, job_name: str) -> str | None:
     names = _JOB_NAMES.setdefault(Stack.of(job), {})
     if job_name in names:
         return f"job_name {job_name!r} is already the job name of {names[job_name]} in this stack"
-    names[job_name] = f"ScheduledBatchJob '{job.node.id}'"
+    names[job_name] = f"ScheduledBatchJob '{job.node.path}'"
     return None

@@ -51,9 +51,11 @@ _MAX_REPR = 60
 class PropTypeError(TypeError):
     """A prop of the wrong type. ``str()``: ``<Construct> '<id>': <prop> must be <expected>, got <type> <value>``."""
 
-    def __init__(self, construct: str, construct_id: object, prop: str, expected: str, value: object) -> None:
+    def __init__(
+        self, construct: str, construct_id: object, prop: str, expected: str, value: object, *, hide: bool = False
+    ) -> None:
         self.construct, self.construct_id, self.prop, self.expected, self.value = construct, construct_id, prop, expected, value
-        super().__init__(f"{construct} '{construct_id}': {prop} must be {expected}, got {describe(value)}")
+        super().__init__(f"{construct} '{construct_id}': {prop} must be {expected}, got {describe(value, hide=hide)}")
 
 
 def checked_props(construct: str) -> Callable[[F], F]:
@@ -75,7 +77,8 @@ def checked_props(construct: str) -> Callable[[F], F]:
             for name in props:
                 if name in given and name in hints and (found := _problem(hints[name], given[name], shown[name])):
                     construct_id = given.get("construct_id") if is_init else self.node.id
-                    raise PropTypeError(construct, construct_id, found[0], expected(found[1], found[2]), found[2])
+                    where, hint, value = found
+                    raise PropTypeError(construct, construct_id, where, expected(hint, value), value, hide=_is_secret(hint))
             return function(self, *args, **kwargs)
 
         return typing.cast(F, checked)
@@ -245,10 +248,21 @@ def type_name(cls: type) -> str:
     return name
 
 
-def describe(value: object) -> str:
-    """``int 4096``, ``str 'aaaa...'``, ``logs.LogGroup 'Stack/Logs'``: the value given, on one line."""
+def _is_secret(hint: Any) -> bool:
+    """A value given where a secret is due may be the secret itself: the message must not repeat it."""
+    members = typing.get_args(hint) or (hint,)
+    return any(isinstance(m, type) and "Secret" in m.__name__ for m in members)
+
+
+def describe(value: object, *, hide: bool = False) -> str:
+    """``int 4096``, ``str 'aaaa...'``, ``logs.LogGroup 'Stack/Logs'``: the value given, on one line.
+
+    ``hide``: a str or number is shown by its length only (``str (hidden, 7 characters)``).
+    """
     classes = [type(delegate) for delegate in _delegates(value)]
     kind = "+".join(type_name(c) for c in classes if c.__name__.endswith("Proxy")) or type_name(type(value))
+    if hide and isinstance(value, str | int | float):
+        return f"{kind} (hidden, {len(str(value))} characters)"
     shown = _short_repr(value)
     return f"{kind} {shown}" if shown else kind
 

@@ -277,27 +277,40 @@ def environment_name_problem(name: str) -> str | None:
 
 #: Values that are credentials whatever their name says, with what they look like.
 CREDENTIAL_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/", re.IGNORECASE)),
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/(services|workflows|triggers)/", re.IGNORECASE)),
     ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
-    ("a Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-")),
-    ("a PEM private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")),
+    ("a Slack token", re.compile(r"(?<![A-Za-z0-9])(xox[abposre]|xapp)-")),
+    ("a PEM private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")),
+    ("a URL with a password in it", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@", re.IGNORECASE)),
 )
 #: ``_``-separated words of a variable name that say it holds a credential (case-insensitive).
 CREDENTIAL_NAME_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "CREDENTIALS")
 #: A last word that says the variable holds a reference to a credential, not the credential (``DB_SECRET_ARN``).
 REFERENCE_LAST_WORDS = ("ARN", "NAME", "ID", "FILE", "PATH", "URL")
+#: Whole names that tools read a password from (libpq, the mysql client, redis-cli), though no word says so.
+CREDENTIAL_NAMES = ("PGPASSWORD", "MYSQL_PWD", "REDISCLI_AUTH")
+
+
+def credential_value_problem(value: str) -> str | None:
+    """Why ``value`` looks like a credential whatever holds it (a variable, a job parameter, a command argument), or None."""
+    for kind, pattern in CREDENTIAL_VALUE_PATTERNS:
+        if pattern.search(value):
+            return f"the value looks like {kind}"
+    return None
 
 
 def plain_credential_problem(name: str, value: str) -> str | None:
     """Why a plain environment variable looks like a credential, or None.
 
-    The value decides first (a Slack webhook URL, an AWS access key id, a Slack token, a PEM
-    private key), whatever the name; then the name, unless its last word says it holds a
-    reference (``ARN``, ``NAME``, ``ID``, ``FILE``, ``PATH``, ``URL``).
+    The value decides first (:func:`credential_value_problem`), whatever the name; then the
+    name, unless its last word says it holds a reference (``ARN``, ``NAME``, ``ID``, ``FILE``,
+    ``PATH``, ``URL``).
     """
-    for kind, pattern in CREDENTIAL_VALUE_PATTERNS:
-        if pattern.search(value):
-            return f"the value looks like {kind}"
+    problem = credential_value_problem(value)
+    if problem:
+        return problem
+    if name.upper() in CREDENTIAL_NAMES:
+        return f"its name says it holds a credential ({name.upper()})"
     words = name.upper().split("_")
     if words[-1] in REFERENCE_LAST_WORDS:
         return None

@@ -20,7 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from batch_stack.functions import PythonFunction
-from batch_stack.job_checks import claim_job_name, plain_environment_problems, queue_problems
+from batch_stack.job_checks import claim_job_name, plain_environment_problems, plain_value_problems, queue_problems
 from batch_stack.monitor_metrics import DECISION_METRICS, JOB_DIMENSION
 from batch_stack.nag import acknowledge, finding_resource
 from batch_stack.props import checked_props
@@ -283,7 +283,10 @@ class ScheduledBatchJob(Construct):
             problem = environment_name_problem(name)
             if problem:
                 self._fail(f"environment variable {name!r} is not allowed: {problem}")
-        for problem in plain_environment_problems(self, self.environment, self.allow_plain_environment):
+        for problem in (
+            *plain_environment_problems(self, self.environment, self.allow_plain_environment),
+            *plain_value_problems(self.parameters, self.command),
+        ):
             self._fail(problem)
         if SCHEDULED_TIME_PARAMETER in self.parameters:
             self._fail(f"parameters must not set {SCHEDULED_TIME_PARAMETER!r}: the schedule fills it in")

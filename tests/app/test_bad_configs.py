@@ -43,6 +43,14 @@ BAD_CONFIGS = [
                  "looks like a Slack webhook URL", id="webhook-value-under-a-reference-name"),
     pytest.param(env('HOOK = "https://HOOKS.SLACK.COM/services/T0/B0/X"'), "jobs.nightly.environment.HOOK",
                  "looks like a Slack webhook URL", id="webhook-host-in-capitals"),
+    pytest.param(env('DATABASE_URL = "postgres://admin:hunter2@db.internal/app"'), "jobs.nightly.environment.DATABASE_URL",
+                 "looks like a URL with a password in it", id="url-with-a-password"),
+    pytest.param(env('PGPASSWORD = "hunter2"'), "jobs.nightly.environment.PGPASSWORD", "(PGPASSWORD)", id="libpq-password"),
+    pytest.param(CLUSTER + JOB + 'parameters = { hook = "https://hooks.slack.com/services/T0/B0/X" }\n',
+                 "jobs.nightly.parameters.hook", "looks like a Slack webhook URL: pass it through [jobs.nightly.secrets]",
+                 id="credential-in-a-parameter"),
+    pytest.param(CLUSTER + JOB + 'command = ["train", "--key", "AKIAIOSFODNN7EXAMPLE"]\n', "jobs.nightly.command[2]",
+                 "looks like an AWS access key id", id="credential-in-the-command"),
     # ... or by a word of the name, unless its last word says it is a reference.
     pytest.param(env('DB_PASSWORD = "hunter2"'), "jobs.nightly.environment.DB_PASSWORD",
                  "its name says it holds a credential (PASSWORD): put it in [jobs.nightly.secrets.DB_PASSWORD]", id="password"),
@@ -115,7 +123,10 @@ BAD_CONFIGS = [
     pytest.param("[cluster]\nmin_vcpus = 8\nmax_vcpus = 4\n", "cluster.max_vcpus", "expected at least min_vcpus (8)",
                  id="max-vcpus-below-min"),
     pytest.param(CLUSTER + JOB + '[jobs.other]\nimage = "busybox"\nschedule = "rate(1 day)"\njob_name = "nightly"\n',
-                 "jobs.other.job_name", "already the job name of jobs.nightly", id="two-jobs-one-name"),
+                 "jobs.other.job_name", "already the job name of jobs.nightly (its table name)", id="two-jobs-one-name"),
+    pytest.param(CLUSTER + '[jobs.a]\nimage = "busybox"\nschedule = "rate(1 day)"\njob_name = "b"\n'
+                 + '[jobs.b]\nimage = "busybox"\nschedule = "rate(1 day)"\n', "jobs.a.job_name",
+                 "already the job name of jobs.b (its table name)", id="two-jobs-one-name-blames-the-one-that-sets-it"),
     # Today's checks, as a user meets them.
     pytest.param("[cluster]\nmax_vcpus = -4\n", "cluster.max_vcpus", "expected an integer from 1 to 100000", id="negative"),
     pytest.param('[cluster]\nmax_vcpus = "256"\n', "cluster.max_vcpus", "expected an integer", id="string-for-integer"),

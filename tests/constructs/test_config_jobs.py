@@ -188,7 +188,7 @@ def test_jobs_are_optional(tmp_path):
         ),
         (
             JOB + "[jobs.other]\nimage = 'x'\nschedule = 'rate(1 day)'\njob_name = 'nightly'\n",
-            r"jobs\.other\.job_name = 'nightly' is not allowed: already the job name of jobs\.nightly",
+            r"jobs\.other\.job_name = 'nightly' is not allowed: already the job name of jobs\.nightly \(its table name\)",
         ),
     ],
 )

@@ -160,7 +160,7 @@ def test_two_jobs_of_one_name_in_one_stack_fail_and_in_two_stacks_do_not():
     with pytest.raises(ValueError) as caught:
         ScheduledBatchJob(stack, "Second", job_queue=queue, image=IMAGE, schedule="rate(1 day)", job_name="nightly")
     assert str(caught.value) == (
-        "ScheduledBatchJob 'Second': job_name 'nightly' is already the job name of ScheduledBatchJob 'First' in this stack"
+        "ScheduledBatchJob 'Second': job_name 'nightly' is already the job name of ScheduledBatchJob 'One/First' in this stack"
     )
     other = Stack(App(), "Two")
     ScheduledBatchJob(other, "First", job_queue=queue, image=IMAGE, schedule="rate(1 day)", job_name="nightly")
@@ -205,6 +205,19 @@ def test_references_and_tokens_are_not_credentials():
         stack, "Job", job_queue=imported_queue(), image=IMAGE, schedule="rate(1 day)", environment=environment
     )
     assert set(built.environment) == set(environment)
+
+
+@pytest.mark.parametrize(
+    ("props", "where"),
+    [
+        ({"parameters": {"hook": "https://hooks.slack.com/services/T0/B0/X"}}, "parameters['hook']"),
+        ({"command": ["train", "--key", "AKIAIOSFODNN7EXAMPLE"]}, "command[2]"),
+    ],
+)
+def test_a_credential_in_parameters_or_the_command_fails(props, where):
+    with pytest.raises(ValueError) as caught:
+        job(imported_queue(), **props)
+    assert str(caught.value).startswith(f"ScheduledBatchJob 'Job': {where} is refused as a plain-text credential, the value")
 
 
 @pytest.mark.parametrize("reference", ["secrets-manager", "ssm-secure"])

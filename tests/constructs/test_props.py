@@ -88,7 +88,7 @@ WRONG: list[tuple[str, Build, str]] = [
     (
         J,
         lambda w, i: job(w, i, secrets={"DB": "plain"}),
-        "secrets['DB'] must be a batch.Secret (e.g. batch.Secret.from_secrets_manager(secret)), got str 'plain'",
+        "secrets['DB'] must be a batch.Secret (e.g. batch.Secret.from_secrets_manager(secret)), got str (hidden, 5 characters)",
     ),
     (J, lambda w, i: job(w, i, environment={"A": 1}), "environment['A'] must be a str, got int 1"),
     (J, lambda w, i: job(w, i, environment=["A=1"]), "environment must be a mapping of str to str, got list ['A=1']"),
@@ -155,9 +155,9 @@ WRONG: list[tuple[str, Build, str]] = [
     ),
     (
         N,
-        lambda w, i: notifier(w, i, webhook_secret="name"),
+        lambda w, i: notifier(w, i, webhook_secret="https://hooks.slack.com/services/T0/B0/XXXX"),  # the URL itself
         "webhook_secret must be a secretsmanager.ISecret (e.g. secretsmanager.Secret.from_secret_name_v2(self, 'Id', 'name')), "
-        "got str 'name'",
+        "got str (hidden, 43 characters)",
     ),
     (N, lambda w, i: notifier(w, i, statuses="FAILED"), "statuses must be a sequence of str (e.g. ['FAILED']), got str 'FAILED'"),
     (N, lambda w, i: notifier(w, i, log_lines="10"), "log_lines must be an int, got str '10'"),
@@ -166,7 +166,7 @@ WRONG: list[tuple[str, Build, str]] = [
         M,
         lambda w, i: monitor(w, i, mackerel=MackerelOptions("team", api_key="mkr-key")),
         "mackerel.api_key must be a secretsmanager.ISecret (e.g. secretsmanager.Secret.from_secret_name_v2(self, 'Id', 'name')), "
-        "got str 'mkr-key'",
+        "got str (hidden, 7 characters)",
     ),
     (
         M,
@@ -254,7 +254,7 @@ def test_the_decorator_keeps_the_signature_and_the_docs():
     assert parameters["memory"].default is None
     assert parameters["vcpus"].annotation == "float"
     assert ":param job_queue:" in ScheduledBatchJob.__init__.__doc__
-    assert inspect.signature(BatchQueueMonitor.watch_queue) == inspect.signature(BatchQueueMonitor.watch_queue.__wrapped__)
+    assert list(inspect.signature(BatchQueueMonitor.watch_queue).parameters) == ["self", "job_queue", "label", "alarms"]
 
 
 def test_a_missing_argument_is_pythons_own_error(world):

@@ -160,6 +160,14 @@ def test_names_follow_aws_patterns():
         ("APP", "xoxp-1", "the value looks like a Slack token"),
         ("KEY", "-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----", "the value looks like a PEM private key"),
         ("KEY", "-----BEGIN PRIVATE KEY-----", "the value looks like a PEM private key"),
+        ("KEY", "-----BEGIN PGP PRIVATE KEY BLOCK-----", "the value looks like a PEM private key"),
+        ("APP", "xapp-1-A0-1-abc", "the value looks like a Slack token"),
+        ("ROTATE", "xoxe-1-abc", "the value looks like a Slack token"),
+        ("FLOW", "https://hooks.slack.com/workflows/T0/A0/1/x", "the value looks like a Slack webhook URL"),
+        ("DATABASE_URL", "postgres://admin:hunter2@db/app", "the value looks like a URL with a password in it"),
+        ("CACHE", "redis://:hunter2@cache:6379/0", "the value looks like a URL with a password in it"),
+        ("PGPASSWORD", "x", "its name says it holds a credential (PGPASSWORD)"),
+        ("mysql_pwd", "x", "its name says it holds a credential (MYSQL_PWD)"),
         # Their neighbours: references, other words, other shapes.
         ("MODEL_DIR", "/opt/model", None),
         ("TOKENIZER_PATH", "/opt/tokenizer", None),
@@ -174,6 +182,11 @@ def test_names_follow_aws_patterns():
         ("CERT", "-----BEGIN CERTIFICATE-----", None),
         ("SLACK_CHANNEL", "#alerts", None),
         ("BOX", "xoxz-1", None),
+        ("ENDPOINT", "https://example.com:8443/predict", None),
+        ("MODEL_URI", "s3://bucket/models/a:b@c", None),
+        ("REPO", "git@github.com:team/repo.git", None),
+        ("PWD", "/app", None),  # the shell's working directory
+        ("PASS_THROUGH", "1", None),
     ],
 )
 def test_plain_credentials_by_value_or_by_name(name, value, problem):
@@ -196,9 +209,11 @@ def test_a_credential_word_anywhere_is_refused_unless_a_reference_word_ends_the_
 
 @given(words=st.lists(_WORDS, min_size=1, max_size=4), last=_REFERENCE, value=_PLAIN_VALUE)
 def test_names_without_a_credential_word_pass_and_a_credential_value_never_does(words, last, value):
-    name = "_".join([*words, last])
-    assert rules.plain_credential_problem(name, value) is None
-    assert rules.plain_credential_problem(name, value + " AKIAIOSFODNN7EXAMPLE") == "the value looks like an AWS access key id"
+    for name in ("_".join(words), "_".join([*words, last])):  # TOKENS and KEYS are words, but not credential words
+        assert rules.plain_credential_problem(name, value) is None
+        assert (
+            rules.plain_credential_problem(name, value + " AKIAIOSFODNN7EXAMPLE") == "the value looks like an AWS access key id"
+        )
 
 
 # --------------------------------------------------------------------------- instance types and GPUs
