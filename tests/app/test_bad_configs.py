@@ -3,7 +3,7 @@
 Every row runs the default app's ``main()`` (what ``python app.py`` and ``cdk synth`` run) on a
 config file, in-process: the jsii kernel's environment is fixed when it starts, so the file is
 passed to ``build_app`` rather than set in ``CDK_CONTEXT_JSON``. The credentials are AWS's and
-Slack's documented placeholders (AWS's ``AKIAIOSFODNN7EXAMPLE``), never real ones.
+Slack's documented placeholders, assembled in ``tests/credentials.py``, never real ones.
 """
 
 from __future__ import annotations
@@ -16,6 +16,15 @@ import pytest
 
 import app
 from tests.conftest import ROOT
+from tests.credentials import (
+    AWS_ACCESS_KEY_ID,
+    AWS_TEMPORARY_KEY_ID,
+    SLACK_BOT_TOKEN,
+    SLACK_WEBHOOK_URL,
+    pem_private_key,
+    slack_webhook_url,
+    url_with_password,
+)
 
 CLUSTER = '[cluster]\nname = "batch"\nspot = true\nfargate = true\n'
 JOB = '[jobs.nightly]\nimage = "busybox:1.37"\nschedule = "rate(1 day)"\n'
@@ -29,27 +38,27 @@ def env(entries: str, extra: str = "") -> str:
 #: (config text, the key the line names, a fragment of what it says is allowed)
 BAD_CONFIGS = [
     # Plain-text credentials: by value, whatever the name ...
-    pytest.param(env('SLACK_URL = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXX"'), "jobs.nightly.environment.SLACK_URL",
+    pytest.param(env(f'SLACK_URL = "{SLACK_WEBHOOK_URL}"'), "jobs.nightly.environment.SLACK_URL",
                  "looks like a Slack webhook URL", id="slack-webhook-value"),
-    pytest.param(env('AWS_KEY = "AKIAIOSFODNN7EXAMPLE"'), "jobs.nightly.environment.AWS_KEY",
+    pytest.param(env(f'AWS_KEY = "{AWS_ACCESS_KEY_ID}"'), "jobs.nightly.environment.AWS_KEY",
                  "looks like an AWS access key id", id="aws-access-key-value"),
-    pytest.param(env('SESSION = "ASIAIOSFODNN7EXAMPLE"'), "jobs.nightly.environment.SESSION",
+    pytest.param(env(f'SESSION = "{AWS_TEMPORARY_KEY_ID}"'), "jobs.nightly.environment.SESSION",
                  "looks like an AWS access key id", id="aws-temporary-key-value"),
-    pytest.param(env('BOT = "xoxb-1234-5678-abcdef"'), "jobs.nightly.environment.BOT", "looks like a Slack token",
+    pytest.param(env(f'BOT = "{SLACK_BOT_TOKEN}"'), "jobs.nightly.environment.BOT", "looks like a Slack token",
                  id="slack-token-value"),
-    pytest.param(env('CERT = """-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n-----END RSA PRIVATE KEY-----"""'),
+    pytest.param(env(f'CERT = """{pem_private_key()}"""'),
                  "jobs.nightly.environment.CERT", "looks like a PEM private key", id="pem-key-value"),
-    pytest.param(env('DB_SECRET_ARN = "https://hooks.slack.com/services/T0/B0/X"'), "jobs.nightly.environment.DB_SECRET_ARN",
+    pytest.param(env(f'DB_SECRET_ARN = "{slack_webhook_url()}"'), "jobs.nightly.environment.DB_SECRET_ARN",
                  "looks like a Slack webhook URL", id="webhook-value-under-a-reference-name"),
-    pytest.param(env('HOOK = "https://HOOKS.SLACK.COM/services/T0/B0/X"'), "jobs.nightly.environment.HOOK",
+    pytest.param(env(f'HOOK = "{slack_webhook_url(host="HOOKS.SLACK.COM")}"'), "jobs.nightly.environment.HOOK",
                  "looks like a Slack webhook URL", id="webhook-host-in-capitals"),
-    pytest.param(env('DATABASE_URL = "postgres://admin:hunter2@db.internal/app"'), "jobs.nightly.environment.DATABASE_URL",
-                 "looks like a URL with a password in it", id="url-with-a-password"),
+    pytest.param(env(f'DATABASE_URL = "{url_with_password("postgres", "admin", "db.internal/app")}"'),
+                 "jobs.nightly.environment.DATABASE_URL", "looks like a URL with a password in it", id="url-with-a-password"),
     pytest.param(env('PGPASSWORD = "hunter2"'), "jobs.nightly.environment.PGPASSWORD", "(PGPASSWORD)", id="libpq-password"),
-    pytest.param(CLUSTER + JOB + 'parameters = { hook = "https://hooks.slack.com/services/T0/B0/X" }\n',
+    pytest.param(CLUSTER + JOB + f'parameters = {{ hook = "{slack_webhook_url()}" }}\n',
                  "jobs.nightly.parameters.hook", "looks like a Slack webhook URL: pass it through [jobs.nightly.secrets]",
                  id="credential-in-a-parameter"),
-    pytest.param(CLUSTER + JOB + 'command = ["train", "--key", "AKIAIOSFODNN7EXAMPLE"]\n', "jobs.nightly.command[2]",
+    pytest.param(CLUSTER + JOB + f'command = ["train", "--key", "{AWS_ACCESS_KEY_ID}"]\n', "jobs.nightly.command[2]",
                  "looks like an AWS access key id", id="credential-in-the-command"),
     # ... or by a word of the name, unless its last word says it is a reference.
     pytest.param(env('DB_PASSWORD = "hunter2"'), "jobs.nightly.environment.DB_PASSWORD",

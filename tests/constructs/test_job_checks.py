@@ -16,6 +16,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 
 from batch_stack import BatchCluster, ScheduledBatchJob
 from batch_stack.job_checks import queue_capacity
+from tests.credentials import AWS_ACCESS_KEY_ID, slack_webhook_url
 
 IMAGE = ecs.ContainerImage.from_registry("busybox:1.37")
 QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/elsewhere"
@@ -171,8 +172,8 @@ def test_two_jobs_of_one_name_in_one_stack_fail_and_in_two_stacks_do_not():
     [
         ({"DB_PASSWORD": "hunter2"}, "its name says it holds a credential (PASSWORD)"),
         ({"api_key": "sk-live-4f9a"}, "(API_KEY)"),
-        ({"HOOK_URL": "https://hooks.slack.com/services/T0/B0/X"}, "the value looks like a Slack webhook URL"),
-        ({"KEY": "AKIAIOSFODNN7EXAMPLE"}, "the value looks like an AWS access key id"),
+        ({"HOOK_URL": slack_webhook_url()}, "the value looks like a Slack webhook URL"),
+        ({"KEY": AWS_ACCESS_KEY_ID}, "the value looks like an AWS access key id"),
     ],
 )
 def test_a_plain_credential_in_environment_fails_without_repeating_it(environment, reason):
@@ -210,8 +211,8 @@ def test_references_and_tokens_are_not_credentials():
 @pytest.mark.parametrize(
     ("props", "where"),
     [
-        ({"parameters": {"hook": "https://hooks.slack.com/services/T0/B0/X"}}, "parameters['hook']"),
-        ({"command": ["train", "--key", "AKIAIOSFODNN7EXAMPLE"]}, "command[2]"),
+        ({"parameters": {"hook": slack_webhook_url()}}, "parameters['hook']"),
+        ({"command": ["train", "--key", AWS_ACCESS_KEY_ID]}, "command[2]"),
     ],
 )
 def test_a_credential_in_parameters_or_the_command_fails(props, where):

@@ -31,6 +31,7 @@ from batch_stack import (
     ScheduledBatchJob,
 )
 from batch_stack.props import PropTypeError, checked_props, describe, expected
+from tests.credentials import slack_webhook_url
 
 QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/imported"
 IMAGE = ecs.ContainerImage.from_registry("busybox:1.37")
@@ -155,7 +156,7 @@ WRONG: list[tuple[str, Build, str]] = [
     ),
     (
         N,
-        lambda w, i: notifier(w, i, webhook_secret="https://hooks.slack.com/services/T0/B0/XXXX"),  # the URL itself
+        lambda w, i: notifier(w, i, webhook_secret=slack_webhook_url("T0/B0/XXXX")),  # the URL itself
         "webhook_secret must be a secretsmanager.ISecret (e.g. secretsmanager.Secret.from_secret_name_v2(self, 'Id', 'name')), "
         "got str (hidden, 43 characters)",
     ),

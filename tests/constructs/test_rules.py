@@ -8,6 +8,19 @@ from hypothesis import strategies as st
 
 from batch_stack import rules
 from batch_stack.rules import Range
+from tests.credentials import (
+    AWS_ACCESS_KEY_ID,
+    AWS_TEMPORARY_KEY_ID,
+    PGP_PRIVATE_KEY,
+    SLACK_APP_TOKEN,
+    SLACK_BOT_TOKEN,
+    SLACK_REFRESH_TOKEN,
+    SLACK_USER_TOKEN,
+    SLACK_WEBHOOK_URL,
+    SLACK_WORKFLOW_URL,
+    pem_private_key,
+    url_with_password,
+)
 
 
 def test_a_range_is_inclusive_and_says_its_bounds():
@@ -153,19 +166,19 @@ def test_names_follow_aws_patterns():
         ("GOOGLE_APPLICATION_CREDENTIALS", "x", "its name says it holds a credential (CREDENTIALS)"),
         ("CREDENTIAL", "x", "its name says it holds a credential (CREDENTIAL)"),
         # Values are credentials whatever the name (the reference words do not save them).
-        ("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXX", "the value looks like a Slack webhook URL"),
-        ("KEY_ID", "AKIAIOSFODNN7EXAMPLE", "the value looks like an AWS access key id"),  # AWS's documented example key
-        ("STS", "ASIAIOSFODNN7EXAMPLE", "the value looks like an AWS access key id"),
-        ("BOT", "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy", "the value looks like a Slack token"),  # Slack's docs
-        ("APP", "xoxp-1", "the value looks like a Slack token"),
-        ("KEY", "-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----", "the value looks like a PEM private key"),
-        ("KEY", "-----BEGIN PRIVATE KEY-----", "the value looks like a PEM private key"),
-        ("KEY", "-----BEGIN PGP PRIVATE KEY BLOCK-----", "the value looks like a PEM private key"),
-        ("APP", "xapp-1-A0-1-abc", "the value looks like a Slack token"),
-        ("ROTATE", "xoxe-1-abc", "the value looks like a Slack token"),
-        ("FLOW", "https://hooks.slack.com/workflows/T0/A0/1/x", "the value looks like a Slack webhook URL"),
-        ("DATABASE_URL", "postgres://admin:hunter2@db/app", "the value looks like a URL with a password in it"),
-        ("CACHE", "redis://:hunter2@cache:6379/0", "the value looks like a URL with a password in it"),
+        ("SLACK_WEBHOOK_URL", SLACK_WEBHOOK_URL, "the value looks like a Slack webhook URL"),
+        ("KEY_ID", AWS_ACCESS_KEY_ID, "the value looks like an AWS access key id"),  # AWS's documented example key
+        ("STS", AWS_TEMPORARY_KEY_ID, "the value looks like an AWS access key id"),
+        ("BOT", SLACK_BOT_TOKEN, "the value looks like a Slack token"),
+        ("APP", SLACK_USER_TOKEN, "the value looks like a Slack token"),
+        ("KEY", pem_private_key("EC ", "MHc="), "the value looks like a PEM private key"),
+        ("KEY", pem_private_key("").split("\n")[0], "the value looks like a PEM private key"),
+        ("KEY", PGP_PRIVATE_KEY, "the value looks like a PEM private key"),
+        ("APP", SLACK_APP_TOKEN, "the value looks like a Slack token"),
+        ("ROTATE", SLACK_REFRESH_TOKEN, "the value looks like a Slack token"),
+        ("FLOW", SLACK_WORKFLOW_URL, "the value looks like a Slack webhook URL"),
+        ("DATABASE_URL", url_with_password("postgres", "admin", "db/app"), "the value looks like a URL with a password in it"),
+        ("CACHE", url_with_password("redis", "", "cache:6379/0"), "the value looks like a URL with a password in it"),
         ("PGPASSWORD", "x", "its name says it holds a credential (PGPASSWORD)"),
         ("mysql_pwd", "x", "its name says it holds a credential (MYSQL_PWD)"),
         # Their neighbours: references, other words, other shapes.
@@ -178,7 +191,7 @@ def test_names_follow_aws_patterns():
         ("API_KEY_ID", "key-1", None),
         ("PASSWORDLESS", "true", None),
         ("SECRETARY", "Ann", None),
-        ("NOTAKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLEXX", None),  # 20 characters after AKIA: not a key id
+        ("LONGER_ID", AWS_ACCESS_KEY_ID + "XX", None),  # 18 characters after the prefix: not a key id
         ("CERT", "-----BEGIN CERTIFICATE-----", None),
         ("SLACK_CHANNEL", "#alerts", None),
         ("BOX", "xoxz-1", None),
@@ -212,7 +225,7 @@ def test_names_without_a_credential_word_pass_and_a_credential_value_never_does(
     for name in ("_".join(words), "_".join([*words, last])):  # TOKENS and KEYS are words, but not credential words
         assert rules.plain_credential_problem(name, value) is None
         assert (
-            rules.plain_credential_problem(name, value + " AKIAIOSFODNN7EXAMPLE") == "the value looks like an AWS access key id"
+            rules.plain_credential_problem(name, value + " " + AWS_ACCESS_KEY_ID) == "the value looks like an AWS access key id"
         )
 
 
