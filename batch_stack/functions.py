@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import batch_stack_lambdas
 from aws_cdk import CfnMapping, Duration, IgnoreMode, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-import lambdas
 from batch_stack import rules
 
-LAMBDAS_DIR = Path(lambdas.__file__).resolve().parent
+#: The repository's ``lambdas/`` folder, installed as the package ``batch_stack_lambdas``.
+LAMBDAS_DIR = Path(batch_stack_lambdas.__file__).resolve().parent
 #: The package of ``lambdas/`` that every function's asset holds beside the function's own.
 COMMON_PACKAGE = "common"
 
@@ -33,7 +34,7 @@ POWERTOOLS_MAPPING_ID = "PowertoolsLayerArns"
 def function_code(package: str) -> lambda_.Code:
     """The asset of one function: ``lambdas/`` holding only ``package`` and :data:`COMMON_PACKAGE`, the code all share."""
     if not (LAMBDAS_DIR / package / "handler.py").is_file():
-        raise ValueError(f"no Lambda handler at lambdas/{package}/handler.py")
+        raise ValueError(f"no Lambda handler at {LAMBDAS_DIR / package / 'handler.py'}")
     # Git-style patterns: "/name" matches only at the asset's root, so the packages keep their own __init__.py.
     others = sorted(f"/{p.name}" for p in LAMBDAS_DIR.iterdir() if p.name not in (package, COMMON_PACKAGE))
     return lambda_.Code.from_asset(str(LAMBDAS_DIR), ignore_mode=IgnoreMode.GIT, exclude=[*others, "__pycache__/", "*.pyc"])

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from batch_stack_lambdas import common
+
 from batchctl import details, listing, render, times
 from batchctl.aws import Aws
 from batchctl.errors import EXIT_JOB_FAILED, EXIT_OK, UsageError
 from batchctl.names import ENV_CONFIG, ENV_STACK, NO_NAMES, AppNames, resolve
-from lambdas import common
 
 
 @dataclass
@@ -352,7 +353,7 @@ STATUS_FIELDS = ("jobQueue", *STATUS_COUNTED, "oldestRunnableAgeSeconds")
 
 
 def cmd_status(context: Context) -> int:
-    from lambdas.queue_metrics.counting import count_jobs
+    from batch_stack_lambdas.queue_metrics.counting import count_jobs
 
     queues = _queues(context)
     batch = context.aws.client("batch")
@@ -397,7 +398,7 @@ def cmd_status(context: Context) -> int:
 
 
 def cmd_run(context: Context) -> int:
-    from lambdas.submit_job.policy import submit_with_policy
+    from batch_stack_lambdas.submit_job.policy import submit_with_policy
 
     args = context.args
     job = context.names.job(args.job)

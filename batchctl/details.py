@@ -1,6 +1,6 @@
 """One job in full (DescribeJobs): its attempts, its log group and stream.
 
-The job detail is read through ``lambdas.common``, as the notifier and the outcome
+The job detail is read through ``batch_stack_lambdas.common``, as the notifier and the outcome
 metrics read the same JobDetail in their events; the console links are common's too.
 """
 
@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from batch_stack_lambdas import common
+
 from batchctl.errors import UsageError
 from batchctl.names import AppNames
-from lambdas import common
 
 DESCRIBE_JOBS_MAX_IDS = 100
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from batch_stack_lambdas import common
+
 from batchctl import times
 from batchctl.errors import UsageError
-from lambdas import common
 
 ACTIVE_STATUSES = common.ACTIVE_STATUSES
 TERMINAL_STATUSES = common.TERMINAL_STATUSES

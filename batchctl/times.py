@@ -1,11 +1,11 @@
-"""Times as people type and read them (Batch's epoch milliseconds are read by ``lambdas.common.from_millis``)."""
+"""Times as people type and read them (Batch's epoch milliseconds are read by ``batch_stack_lambdas.common.from_millis``)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from lambdas.common import format_duration
+from batch_stack_lambdas.common import format_duration
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -6,7 +6,7 @@ answers every other post 429 with ``Retry-After`` (whole seconds).
 
 * **This notifier**: the 1,000 events wait in a simulated SQS queue; two pollers (the
   event source's maximum concurrency) take batches of up to 100 and call
-  ``lambdas.notify_slack.handler.handler`` with a 60 s context, each poller with its own
+  ``batch_stack_lambdas.notify_slack.handler.handler`` with a 60 s context, each poller with its own
   pacer (a Lambda container of its own). Records the handler reports as failures go back
   to the queue; after 5 receives they would move to the dead-letter queue. Secrets
   Manager and CloudWatch Logs are moto's; pacing and Retry-After waits are real.
@@ -148,7 +148,7 @@ class _ContainerPacers:
     """One Pacer per poller thread, as each concurrent Lambda container has its own."""
 
     def __init__(self) -> None:
-        from lambdas.notify_slack.slack import Pacer
+        from batch_stack_lambdas.notify_slack.slack import Pacer
 
         self._pacer = Pacer
         self._local = threading.local()
@@ -189,9 +189,8 @@ class _Context:
 
 def run_this_notifier(webhook: RateLimitedWebhook, events: list[dict]) -> Row:
     import boto3
+    from batch_stack_lambdas.notify_slack import handler as notify_slack
     from moto import mock_aws
-
-    from lambdas.notify_slack import handler as notify_slack
 
     webhook.reset()
     notify_slack.PACER = _ContainerPacers()  # type: ignore[assignment]

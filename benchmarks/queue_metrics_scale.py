@@ -1,6 +1,6 @@
 """How the queue gauge scales: ListJobs calls and wall time for 100, 10,000 and 100,000 RUNNABLE jobs.
 
-Compares ``lambdas.queue_metrics.counting.count_jobs`` (every page, 1,000 a page,
+Compares ``batch_stack_lambdas.queue_metrics.counting.count_jobs`` (every page, 1,000 a page,
 statuses read concurrently) with the Mackerel aws-batch plugin's approach (one
 ListJobs call per status, no paging, so at most 1,000 counted) on the same data.
 
@@ -32,9 +32,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "benchmark")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import boto3  # noqa: E402
+from batch_stack_lambdas.queue_metrics.counting import STATUSES, count_jobs  # noqa: E402
 from botocore.awsrequest import AWSResponse  # noqa: E402
-
-from lambdas.queue_metrics.counting import STATUSES, count_jobs  # noqa: E402
 
 QUEUE = "go-active-learning"
 PLUGIN_PAGE = 1000  # ListJobs' default page size with jobStatus and no maxResults

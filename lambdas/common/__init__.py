@@ -4,7 +4,7 @@ Every function's asset holds this package beside the function's own (see
 ``batch_stack.functions.function_code``), so it is one copy of the code, not one per
 function. Standard library only: boto3 and Powertools stay with the functions that
 need them. Each function package imports it in its ``__init__.py`` (as
-``lambdas.common`` in the repository, as the asset's top-level ``common`` in Lambda)
+``batch_stack_lambdas.common`` in the repository, as the asset's top-level ``common`` in Lambda)
 and its modules then write ``from . import common``. The names below are the public
 ones of :mod:`.jobs`, :mod:`.fields`, :mod:`.links`, :mod:`.metrics` and
 :mod:`.durations`; modules inside this package import each other relatively.

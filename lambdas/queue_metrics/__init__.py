@@ -3,7 +3,7 @@
 ``handler.py`` is the entry point; ``counting.py`` counts, ``emf.py`` and ``mackerel.py`` publish.
 """
 
-# The code every function shares: lambdas.common in the repository and when installed, but a top-level
+# The code every function shares: batch_stack_lambdas.common in the repository and when installed, but a top-level
 # common/ in this function's asset, whose root is lambdas/ with only this package and common in it
 # (batch_stack.functions.function_code). Modules here use ``from . import common``.
 if "." in __name__:

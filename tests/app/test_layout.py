@@ -11,6 +11,8 @@ import pytest
 from tests.conftest import ROOT
 
 SOURCE_DIRS = ("batch_stack", "lambdas", "batchctl")
+#: Folders that install under another name (pyproject.toml's package-dir).
+PACKAGE_NAMES = {"lambdas": "batch_stack_lambdas"}
 #: The longest a source module may be.
 MAX_LINES = 600
 
@@ -34,7 +36,7 @@ def mirrored_test(module: Path) -> Path:
 
 def imported_modules(path: Path) -> set[str]:
     """Every module ``path`` imports, relative imports resolved against its package."""
-    package = list(path.relative_to(ROOT).parent.parts)
+    package = [PACKAGE_NAMES.get(part, part) for part in path.relative_to(ROOT).parent.parts]
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
@@ -86,12 +88,12 @@ def test_only_the_stack_reads_the_apps_config_schema():
 
 
 def test_relative_imports_are_resolved_when_checking():
-    assert "lambdas.common" in imported_modules(ROOT / "lambdas" / "notify_slack" / "__init__.py")
-    assert "lambdas.notify_slack.events" in imported_modules(ROOT / "lambdas" / "notify_slack" / "message.py")
+    assert "batch_stack_lambdas.common" in imported_modules(ROOT / "lambdas" / "notify_slack" / "__init__.py")
+    assert "batch_stack_lambdas.notify_slack.events" in imported_modules(ROOT / "lambdas" / "notify_slack" / "message.py")
 
 
 def test_the_shared_runtime_package_needs_only_the_standard_library():
-    allowed = set(sys.stdlib_module_names) | {"lambdas", "boto3", "botocore"}
+    allowed = set(sys.stdlib_module_names) | {"batch_stack_lambdas", "boto3", "botocore"}
     for path in (ROOT / "lambdas" / "common").glob("*.py"):
         outside = {name.split(".")[0] for name in imported_modules(path)} - allowed
         assert not outside, f"{path.relative_to(ROOT)} imports {sorted(outside)}"
@@ -102,3 +104,29 @@ def test_the_runtime_code_never_imports_cdk(folder):
     for path in (ROOT / folder).rglob("*.py"):
         cdk = {name for name in imported_modules(path) if name.split(".")[0] in ("aws_cdk", "constructs", "cdk_nag")}
         assert not cdk, f"{path.relative_to(ROOT)} imports {sorted(cdk)}"
+
+
+def test_every_package_folder_is_installed_under_its_package_name():
+    """pyproject.toml lists the packages by hand (``lambdas/`` installs as ``batch_stack_lambdas``): the list must be complete."""
+    import tomllib
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {name: folder for folder, name in PACKAGE_NAMES.items()}
+    folders = {
+        ".".join(PACKAGE_NAMES.get(part, part) for part in init.parent.relative_to(ROOT).parts)
+        for folder in SOURCE_DIRS
+        for init in (ROOT / folder).rglob("__init__.py")
+    }
+    assert sorted(setuptools["packages"]) == sorted(folders)
+
+
+def test_nothing_imports_the_folder_name_lambdas():
+    """Only ``batch_stack_lambdas`` is installed; ``import lambdas`` would find the user's own package, or none."""
+    importers = sorted(
+        str(path.relative_to(ROOT))
+        for folder in (*SOURCE_DIRS, "tests", "scripts", "benchmarks")
+        for path in (ROOT / folder).rglob("*.py")
+        if "__pycache__" not in path.parts
+        and any(name.split(".")[0] == "lambdas" for name in imported_modules(path) if not name.startswith("batch_stack"))
+    )
+    assert importers == []

@@ -81,5 +81,5 @@ def test_param_is_repeatable_and_keeps_equals_signs_in_values():
 def test_console_script_is_declared_and_the_package_is_shipped():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["scripts"]["batchctl"] == "batchctl.cli:main"
-    assert "batchctl*" in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert "batchctl" in project["tool"]["setuptools"]["packages"]
     assert any(dependency.startswith("rich") for dependency in project["project"]["dependencies"])

@@ -16,11 +16,11 @@ import json
 from datetime import timedelta
 
 import pytest
+from batch_stack_lambdas.queue_metrics import counting
 
 from batchctl import listing
 from batchctl.aws import Aws
 from batchctl.names import ConfiguredJob, encode_jobs
-from lambdas.queue_metrics import counting
 from tests.batchctl.conftest import NOW, OTHER_QUEUE, QUEUE, REGION, SESSION, T0, run_cli
 
 # --------------------------------------------------------------------------- jobs

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from batch_stack_lambdas import common
 
 from batchctl import times
-from lambdas import common
 
 
 @pytest.mark.parametrize(

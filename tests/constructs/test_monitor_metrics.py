@@ -79,7 +79,7 @@ def test_an_unknown_status_goes_to_the_owners_error(stack):
 
 def test_every_name_is_the_one_the_functions_publish():
     """The CDK app and the functions each state the names (no function imports aws_cdk): they must agree."""
-    from lambdas.common import metrics as published
+    from batch_stack_lambdas.common import metrics as published
 
     assert monitor_metrics.JOB_COUNT_METRIC_NAMES == published.JOB_COUNT_METRICS
     shared = [
@@ -100,7 +100,7 @@ def test_every_name_is_the_one_the_functions_publish():
 
 def test_decision_metrics_are_the_actions_the_submit_function_takes():
     """submit_job counts one metric per decision under the name of its action; metric_decisions reads them."""
-    from lambdas.submit_job.policy import submit_with_policy
+    from batch_stack_lambdas.submit_job.policy import submit_with_policy
 
     class Batch:
         def __init__(self, active: bool) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
-from lambdas import common
+from batch_stack_lambdas import common
 
 
 @pytest.mark.parametrize(("value", "text"), [("FAILED", "FAILED"), (None, ""), (137, "137"), ("", "")])

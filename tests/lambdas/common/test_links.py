@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lambdas import common
+from batch_stack_lambdas import common
 
 JOB_ID = "4c7599ae-0a82-49aa-ba5a-4727fcce14a8"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from lambdas import common
-from lambdas.job_metrics.handler import publish_outcomes
-from lambdas.queue_metrics.counting import STATUSES, QueueDepth
-from lambdas.queue_metrics.emf import publish_mackerel_failure, publish_queue_depths
-from lambdas.queue_metrics.handler import Settings
+from batch_stack_lambdas import common
+from batch_stack_lambdas.job_metrics.handler import publish_outcomes
+from batch_stack_lambdas.queue_metrics.counting import STATUSES, QueueDepth
+from batch_stack_lambdas.queue_metrics.emf import publish_mackerel_failure, publish_queue_depths
+from batch_stack_lambdas.queue_metrics.handler import Settings
+
 from tests.lambdas.conftest import emf_documents, job_metrics_event
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from batch_stack_lambdas.notify_slack.events import (
+    AlarmChange,
+    Delivery,
+    JobChange,
+    QueueBlocked,
+    Unreadable,
+    read_body,
+    read_records,
+)
+from batch_stack_lambdas.notify_slack.message import SECTION_LIMIT
 
-from lambdas.notify_slack.events import AlarmChange, Delivery, JobChange, QueueBlocked, Unreadable, read_body, read_records
-from lambdas.notify_slack.message import SECTION_LIMIT
 from tests.lambdas.conftest import event
 from tests.lambdas.notify_slack.conftest import failures, invoke, records, sections, stated_total, text
 

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from batch_stack_lambdas.queue_metrics.counting import STATUSES
+from batch_stack_lambdas.queue_metrics.mackerel import MackerelError, post_queue_depths, service_metrics_url
 
-from lambdas.queue_metrics.counting import STATUSES
-from lambdas.queue_metrics.mackerel import MackerelError, post_queue_depths, service_metrics_url
 from tests.lambdas.queue_metrics.conftest import QUEUE, depth
 
 
@@ -43,7 +43,7 @@ def test_mackerel_url_must_be_https_except_to_loopback():
 
 
 def test_mackerel_times_are_epoch_seconds():
-    from lambdas.queue_metrics.mackerel import graph_values
+    from batch_stack_lambdas.queue_metrics.mackerel import graph_values
 
     now = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(milliseconds=999)
     assert {v["time"] for v in graph_values([depth(QUEUE)], now=now)} == {int(datetime(2026, 3, 1, tzinfo=UTC).timestamp())}
