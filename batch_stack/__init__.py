@@ -21,11 +21,15 @@ _EXPORTS = {
     "BatchJobsStack": "batch_stack.stack",
     "BatchQueueMonitor": "batch_stack.monitoring",
     "ConcurrencyPolicy": "batch_stack.scheduled_job",
+    "DEFAULT_RETRY_RULES": "batch_stack.scheduled_job",
+    "PythonFunction": "batch_stack.functions",
     "RetryRule": "batch_stack.scheduled_job",
+    "SCHEDULED_TIME_PARAMETER": "batch_stack.scheduled_job",
     "ScheduledBatchJob": "batch_stack.scheduled_job",
     "MackerelOptions": "batch_stack.monitoring",
     "QueueAlarms": "batch_stack.monitoring",
     "schedule_interval": "batch_stack.schedule_interval",
+    "synth_app": "batch_stack.synth",
 }
 
 __all__ = sorted(_EXPORTS)

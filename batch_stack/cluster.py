@@ -76,6 +76,7 @@ class BatchCluster(Construct):
         fargate: bool = False,
         fargate_spot: bool = False,
         fargate_max_vcpus: int = 256,
+        allow_all_outbound: bool = True,
     ) -> None:
         """
         :param vpc: The VPC to run in. Default: a new VPC over two AZs with public
@@ -96,6 +97,10 @@ class BatchCluster(Construct):
         :param fargate: Add a Fargate environment and queue. Default: false.
         :param fargate_spot: Put a Fargate Spot environment first in the Fargate queue. Default: false.
         :param fargate_max_vcpus: Ceiling of each Fargate environment. Default: 256.
+        :param allow_all_outbound: Let the compute reach anything (the security group's
+            egress). With ``False`` it may reach HTTPS (TCP 443) only, which the ECS agent,
+            image pulls and the awslogs driver need, and the rules you add with
+            ``security_group.add_egress_rule`` (the VPC's DNS is never filtered). Default: true.
         """
         super().__init__(scope, construct_id)
         self.name = name
@@ -111,6 +116,7 @@ class BatchCluster(Construct):
         self.fargate = fargate or fargate_spot
         self.fargate_spot = fargate_spot
         self.fargate_max_vcpus = fargate_max_vcpus
+        self.allow_all_outbound = allow_all_outbound
         self._validate()
 
         self.vpc: ec2.IVpc = vpc or self._build_vpc()
@@ -210,13 +216,17 @@ class BatchCluster(Construct):
         )
 
     def _build_security_group(self) -> ec2.SecurityGroup:
-        return ec2.SecurityGroup(
+        group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=self.vpc,
             description="AWS Batch compute: no inbound, outbound for image pulls and AWS APIs",
-            allow_all_outbound=True,
+            allow_all_outbound=self.allow_all_outbound,
         )
+        if not self.allow_all_outbound:
+            # Without it no instance registers with ECS and no image is pulled: every job would sit RUNNABLE.
+            group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS: ECS agent, image pulls, logs, AWS APIs")
+        return group
 
     def _build_instance_role(self) -> iam.Role:
         role = iam.Role(

@@ -28,7 +28,9 @@ from batch_stack.config_jobs import JobSecret as JobSecret  # the stack reads th
 from batch_stack.config_table import ConfigError, Table, toml_key
 from batch_stack.schedule_interval import schedule_interval
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+#: The config file read when none is given, relative to the current directory (where ``cdk`` runs the app),
+#: never to where this package is installed.
+DEFAULT_CONFIG_PATH = Path("config") / "default.toml"
 
 # CloudFormation stack names.
 STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
@@ -382,13 +384,20 @@ def _check_recurring(config: AppConfig) -> None:
 
 
 def load_config(path: Path | str | None = None) -> AppConfig:
-    """Read and check a config file; raise :class:`ConfigError` on any problem."""
-    path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    """Read and check a config file; raise :class:`ConfigError` on any problem.
+
+    :param path: The file. Default: :data:`DEFAULT_CONFIG_PATH` in the current directory.
+    """
+    given = path is not None
+    path = Path(path) if given else DEFAULT_CONFIG_PATH
     shown = _display_path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError.unreadable(shown, "it does not exist") from None
+        where = (
+            "" if given else f" (no config given: the default is {DEFAULT_CONFIG_PATH} in the current directory, {Path.cwd()})"
+        )
+        raise ConfigError.unreadable(shown, f"it does not exist{where}") from None
     except OSError as error:
         raise ConfigError.unreadable(shown, error.strerror or type(error).__name__) from None
     try:

@@ -241,3 +241,42 @@ def test_types_aws_cdk_lib_names_are_left_to_it():
     Template.from_stack(stack).has_resource_properties(
         "AWS::Batch::ComputeEnvironment", {"ComputeResources": Match.object_like({"InstanceTypes": ["m7i.large", "c7i"]})}
     )
+
+
+# --------------------------------------------------------------------------- outbound traffic
+
+
+def security_group_egress(template: Template) -> list[dict]:
+    (group,) = template.find_resources("AWS::EC2::SecurityGroup").values()
+    return group["Properties"]["SecurityGroupEgress"]
+
+
+def warnings(stack: Stack) -> list[str]:
+    from aws_cdk.assertions import Annotations
+
+    return [str(w.entry.data) for w in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
+
+
+def test_by_default_the_compute_may_reach_anything(default_cluster):
+    _, template = default_cluster
+    assert security_group_egress(template) == [
+        {"CidrIp": "0.0.0.0/0", "Description": "Allow all outbound traffic by default", "IpProtocol": "-1"}
+    ]
+
+
+def test_without_all_outbound_only_https_and_the_rules_added_are_allowed():
+    stack, cluster = make(allow_all_outbound=False)
+    cluster.security_group.add_egress_rule(ec2.Peer.ipv4("10.0.0.0/8"), ec2.Port.tcp(5432), "the database")
+    egress = security_group_egress(Template.from_stack(stack))
+    assert [(rule["CidrIp"], rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) for rule in egress] == [
+        ("0.0.0.0/0", "tcp", 443, 443),
+        ("10.0.0.0/8", "tcp", 5432, 5432),
+    ]
+    assert not any("Egress" in warning for warning in warnings(stack))
+
+
+def test_an_egress_rule_added_to_an_all_outbound_group_is_the_cdk_warning_the_prop_avoids():
+    """Why the prop exists: with all outbound allowed, CDK ignores an added rule and warns at synth."""
+    stack, cluster = make()
+    cluster.security_group.add_egress_rule(ec2.Peer.ipv4("10.0.0.0/8"), ec2.Port.tcp(5432))
+    assert any("Ignoring Egress rule" in warning for warning in warnings(stack))

@@ -34,6 +34,25 @@ def test_default_config_models_the_original_setup():
     assert config.cluster.queue_priority == 1
 
 
+def test_without_a_path_the_default_file_of_the_current_directory_is_read(tmp_path, monkeypatch):
+    """Not the one beside the installed package: an app that installs this library has its own config/."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "default.toml").write_text('[app]\nstack_name = "TheirApp"\n')
+    monkeypatch.chdir(tmp_path)
+    config = load_config()
+    assert (config.app.stack_name, str(config.source)) == ("TheirApp", "config/default.toml")
+
+
+def test_without_a_path_and_no_default_file_one_line_names_the_path_looked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert str(caught.value) == (
+        "config/default.toml: cannot read the config file: it does not exist "
+        f"(no config given: the default is config/default.toml in the current directory, {tmp_path})"
+    )
+
+
 def test_empty_file_gives_every_default(tmp_path):
     config = load_config(write(tmp_path, ""))
     assert config.app.stack_name == "BatchJobs"

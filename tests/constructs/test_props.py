@@ -142,6 +142,7 @@ WRONG: list[tuple[str, Build, str]] = [
     ),
     (C, lambda w, i: cluster(w, i, max_vcpus="256"), "max_vcpus must be an int, got str '256'"),
     (C, lambda w, i: cluster(w, i, spot="yes"), "spot must be true or false, got str 'yes'"),
+    (C, lambda w, i: cluster(w, i, allow_all_outbound=0), "allow_all_outbound must be true or false, got int 0"),
     (
         C,
         lambda w, i: cluster(w, i, instance_types="m5.large"),
