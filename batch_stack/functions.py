@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import batch_stack_lambdas
 from aws_cdk import CfnMapping, Duration, IgnoreMode, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+import batch_stack_lambdas
 from batch_stack import rules
 
 #: The repository's ``lambdas/`` folder, installed as the package ``batch_stack_lambdas``.

@@ -1,8 +1,9 @@
 """The metrics BatchQueueMonitor reads: their names, dimensions, and one builder per metric.
 
 The names are those the monitor's functions publish (``lambdas/queue_metrics`` and
-``lambdas/job_metrics``, which state them again in their own deployable unit; a test
-imports both and compares). :class:`MonitorMetrics` builds ``cloudwatch.Metric``
+``lambdas/job_metrics``), imported from where the functions read them,
+``batch_stack_lambdas.common.metrics``: one list of names, in the function code that
+every asset holds, which imports nothing of the CDK. :class:`MonitorMetrics` builds ``cloudwatch.Metric``
 objects for one namespace; the monitor's ``metric_*`` methods, its alarms and its
 dashboard rows all come from it.
 """
@@ -17,25 +18,48 @@ from aws_cdk import aws_batch as batch
 from aws_cdk import aws_cloudwatch as cloudwatch
 
 from batch_stack.tokens import is_unresolved
+from batch_stack_lambdas import common
+from batch_stack_lambdas.common import metrics as published
+from batch_stack_lambdas.common.metrics import (
+    ATTEMPTS_METRIC,
+    DECISION_METRICS,
+    FAILED_METRIC,
+    JOB_DIMENSION,
+    LIST_JOBS_CALLS_METRIC,
+    MACKEREL_POST_FAILURES_METRIC,
+    MACKEREL_SERVICE_DIMENSION,
+    OLDEST_RUNNABLE_AGE_METRIC,
+    QUEUE_DIMENSION,
+    RUN_SECONDS_METRIC,
+    SUCCEEDED_METRIC,
+    WAIT_SECONDS_METRIC,
+)
+
+# The names are re-exported: the monitor's modules and the scheduled job read them from here.
+__all__ = [
+    "BATCH_DURATION_METRICS",
+    "BATCH_TRANSITION_METRICS",
+    "JOB_COUNT_METRIC_NAMES",
+    "STATUSES",
+    "MonitorMetrics",
+    "ATTEMPTS_METRIC",
+    "DECISION_METRICS",
+    "FAILED_METRIC",
+    "JOB_DIMENSION",
+    "LIST_JOBS_CALLS_METRIC",
+    "MACKEREL_POST_FAILURES_METRIC",
+    "MACKEREL_SERVICE_DIMENSION",
+    "OLDEST_RUNNABLE_AGE_METRIC",
+    "QUEUE_DIMENSION",
+    "RUN_SECONDS_METRIC",
+    "SUCCEEDED_METRIC",
+    "WAIT_SECONDS_METRIC",
+]
 
 #: Job statuses counted every minute, in lifecycle order.
-STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
-#: Gauge metric per status (the queue_metrics Lambda publishes these names).
-JOB_COUNT_METRIC_NAMES = {status: f"{status.capitalize()}Jobs" for status in STATUSES}
-OLDEST_RUNNABLE_AGE_METRIC = "OldestRunnableAgeSeconds"
-LIST_JOBS_CALLS_METRIC = "ListJobsCalls"
-MACKEREL_POST_FAILURES_METRIC = "MackerelPostFailures"
-#: Outcome metrics per job (the job_metrics Lambda publishes these names).
-SUCCEEDED_METRIC = "Succeeded"
-FAILED_METRIC = "Failed"
-RUN_SECONDS_METRIC = "RunSeconds"
-WAIT_SECONDS_METRIC = "WaitSeconds"
-ATTEMPTS_METRIC = "Attempts"
-#: What the submit function of a FORBID or REPLACE job counts, one metric per decision (dimension JobName).
-DECISION_METRICS = ("Submitted", "Skipped", "Replaced")
-QUEUE_DIMENSION = "JobQueue"
-JOB_DIMENSION = "JobName"
-MACKEREL_SERVICE_DIMENSION = "MackerelService"
+STATUSES = common.ACTIVE_STATUSES
+#: Gauge metric per status (the queue_metrics function publishes these names).
+JOB_COUNT_METRIC_NAMES = published.JOB_COUNT_METRICS
 #: The AWS/Batch metrics of state transitions and durations, per queue (dimension JobQueueName).
 BATCH_TRANSITION_METRICS = ("JobsSubmitted", "JobsMovedToRunnable", "JobsMovedToSucceeded", "JobsMovedToFailed", "JobsRetried")
 BATCH_DURATION_METRICS = ("JobAttemptRunnableToStartingDuration", "JobAttemptExecutionDuration")

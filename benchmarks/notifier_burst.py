@@ -189,8 +189,9 @@ class _Context:
 
 def run_this_notifier(webhook: RateLimitedWebhook, events: list[dict]) -> Row:
     import boto3
-    from batch_stack_lambdas.notify_slack import handler as notify_slack
     from moto import mock_aws
+
+    from batch_stack_lambdas.notify_slack import handler as notify_slack
 
     webhook.reset()
     notify_slack.PACER = _ContainerPacers()  # type: ignore[assignment]

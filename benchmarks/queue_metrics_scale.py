@@ -32,8 +32,9 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "benchmark")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import boto3  # noqa: E402
-from batch_stack_lambdas.queue_metrics.counting import STATUSES, count_jobs  # noqa: E402
 from botocore.awsrequest import AWSResponse  # noqa: E402
+
+from batch_stack_lambdas.queue_metrics.counting import STATUSES, count_jobs  # noqa: E402
 
 QUEUE = "go-active-learning"
 PLUGIN_PAGE = 1000  # ListJobs' default page size with jobStatus and no maxResults

@@ -51,6 +51,7 @@ from .jobs import (
 from .links import alarm_url, console_url, log_url
 from .metrics import (
     ATTEMPTS_METRIC,
+    DECISION_METRICS,
     DEFAULT_NAMESPACE,
     FAILED_METRIC,
     JOB_COUNT_METRICS,
@@ -68,6 +69,7 @@ from .metrics import (
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTEMPTS_METRIC",
+    "DECISION_METRICS",
     "DEFAULT_LOG_GROUP",
     "DEFAULT_NAMESPACE",
     "FAILED_METRIC",

@@ -3,8 +3,7 @@
 The queue gauges come from ``queue_metrics`` every minute, the job outcomes from
 ``job_metrics``, the decision counts of ``submit_job`` carry the job dimension.
 ``batch_stack.monitoring`` reads these metrics (its ``metric_*`` methods, alarms and
-dashboard) and states the names again in the CDK app, which no function imports; a
-test compares the two.
+dashboard) under the same names: ``batch_stack.monitor_metrics`` imports them from here.
 """
 
 from __future__ import annotations
@@ -30,3 +29,6 @@ FAILED_METRIC = "Failed"
 RUN_SECONDS_METRIC = "RunSeconds"
 WAIT_SECONDS_METRIC = "WaitSeconds"
 ATTEMPTS_METRIC = "Attempts"
+
+#: What the submit function of a FORBID or REPLACE job counts, one metric per decision (dimension: job name).
+DECISION_METRICS = ("Submitted", "Skipped", "Replaced")

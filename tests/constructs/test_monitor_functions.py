@@ -6,9 +6,9 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
-from batch_stack_lambdas.queue_metrics import mackerel
 
 from batch_stack import monitor_functions as parts
+from batch_stack_lambdas.queue_metrics import mackerel
 
 
 def test_the_mackerel_default_api_is_the_one_the_function_uses():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from batch_stack_lambdas import common
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from batch_stack_lambdas import common
 
+from batch_stack_lambdas import common
 from tests.lambdas.conftest import event, job_metrics_event
 
 QUEUE, DEFINITION, GROUP = "go-active-learning", "update_recommendation:4", "/aws/batch/go-active-learning"

@@ -9,7 +9,6 @@ from batch_stack_lambdas.job_metrics.handler import publish_outcomes
 from batch_stack_lambdas.queue_metrics.counting import STATUSES, QueueDepth
 from batch_stack_lambdas.queue_metrics.emf import publish_mackerel_failure, publish_queue_depths
 from batch_stack_lambdas.queue_metrics.handler import Settings
-
 from tests.lambdas.conftest import emf_documents, job_metrics_event
 
 

@@ -7,7 +7,6 @@ import json
 
 from batch_stack_lambdas.job_metrics import handler as job_metrics_handler
 from batch_stack_lambdas.job_metrics.handler import handler, publish_outcomes
-
 from tests.lambdas.conftest import emf_documents
 from tests.lambdas.conftest import job_metrics_event as event
 

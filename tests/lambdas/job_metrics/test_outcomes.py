@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from batch_stack_lambdas.job_metrics.outcomes import parse_outcome, unique_outcomes
 
+from batch_stack_lambdas.job_metrics.outcomes import parse_outcome, unique_outcomes
 from tests.lambdas.conftest import event as notifier_event
 from tests.lambdas.conftest import job_metrics_event as event
 

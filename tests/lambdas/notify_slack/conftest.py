@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from batch_stack_lambdas.notify_slack import handler as notify_slack
-from batch_stack_lambdas.notify_slack import slack
 from moto import mock_aws
 
+from batch_stack_lambdas.notify_slack import handler as notify_slack
+from batch_stack_lambdas.notify_slack import slack
 from tests.lambdas.conftest import event
 
 SECRET_NAME = "batch-jobs/slack-webhook"

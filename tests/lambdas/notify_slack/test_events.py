@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from batch_stack_lambdas.notify_slack.events import (
     AlarmChange,
     Delivery,
@@ -15,7 +16,6 @@ from batch_stack_lambdas.notify_slack.events import (
     read_records,
 )
 from batch_stack_lambdas.notify_slack.message import SECTION_LIMIT
-
 from tests.lambdas.conftest import event
 from tests.lambdas.notify_slack.conftest import failures, invoke, records, sections, stated_total, text
 

@@ -11,10 +11,10 @@ import uuid
 
 import boto3
 import pytest
-from batch_stack_lambdas.notify_slack import handler as notify_slack
 from moto import mock_aws
 from moto.events.models import EventPattern
 
+from batch_stack_lambdas.notify_slack import handler as notify_slack
 from tests.fake_batch import submit_job_kwargs
 from tests.lambdas.conftest import event
 from tests.lambdas.notify_slack.conftest import (

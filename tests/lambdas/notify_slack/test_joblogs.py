@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from botocore.exceptions import ClientError, EndpointConnectionError
+
 from batch_stack_lambdas.notify_slack import handler as notify_slack
 from batch_stack_lambdas.notify_slack import joblogs
 from batch_stack_lambdas.notify_slack.events import JobChange, read_body
 from batch_stack_lambdas.notify_slack.message import LogTail
-from botocore.exceptions import ClientError, EndpointConnectionError
-
 from tests.lambdas.conftest import event
 from tests.lambdas.notify_slack.conftest import FakeClock, failed_job, failures, invoke, logged, records, text
 

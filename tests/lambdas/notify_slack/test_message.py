@@ -7,7 +7,6 @@ from datetime import UTC
 
 from batch_stack_lambdas.notify_slack.events import read_records
 from batch_stack_lambdas.notify_slack.message import JOB_DETAIL_LIMIT, MAX_BLOCKS, SECTION_LIMIT, LogTail, build_message
-
 from tests.lambdas.conftest import event
 from tests.lambdas.notify_slack.conftest import accounted, failed_job, failures, invoke, records, sections, stated_total, text
 

@@ -25,11 +25,11 @@ import re
 from datetime import UTC
 from typing import Any
 
-from batch_stack_lambdas.notify_slack.events import read_records
-from batch_stack_lambdas.notify_slack.message import MAX_BLOCKS, MAX_CHARS, SECTION_LIMIT, LogTail, build_message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from batch_stack_lambdas.notify_slack.events import read_records
+from batch_stack_lambdas.notify_slack.message import MAX_BLOCKS, MAX_CHARS, SECTION_LIMIT, LogTail, build_message
 from tests.lambdas.conftest import EVENTS, load_fixture
 
 #: Keys of a JobDetail (botocore's ``batch`` model) and of the other events, so drawn objects hit the readers.

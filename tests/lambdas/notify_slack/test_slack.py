@@ -9,8 +9,8 @@ from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
 
 import pytest
-from batch_stack_lambdas.notify_slack import slack
 
+from batch_stack_lambdas.notify_slack import slack
 from tests.lambdas.conftest import event
 from tests.lambdas.notify_slack.conftest import SECRET_NAME, FakeClock, WebhookRequest, failures, ids, invoke, records
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from batch_stack_lambdas.queue_metrics.counting import STATUSES, QueueDepth
 from batch_stack_lambdas.queue_metrics.handler import Settings, publish_gauges
-
 from tests.lambdas.conftest import emf_documents
 
 QUEUE = "go-active-learning"

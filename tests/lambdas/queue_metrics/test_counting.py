@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
-from batch_stack_lambdas.queue_metrics.counting import PAGE_SIZE, STATUSES, count_jobs
 from botocore.stub import Stubber
 
+from batch_stack_lambdas.queue_metrics.counting import PAGE_SIZE, STATUSES, count_jobs
 from tests.lambdas.queue_metrics.conftest import QUEUE, QUEUE_ARN, PagedBatch, summaries
 
 

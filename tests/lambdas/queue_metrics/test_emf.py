@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from batch_stack_lambdas.queue_metrics.emf import publish_mackerel_failure, publish_queue_depths
-
 from tests.lambdas.conftest import emf_documents
 from tests.lambdas.queue_metrics.conftest import QUEUE, PagedBatch, depth, run_gauges, summaries
 

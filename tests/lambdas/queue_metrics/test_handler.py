@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from batch_stack_lambdas.queue_metrics import handler as handler_module
 from batch_stack_lambdas.queue_metrics.counting import STATUSES
 from batch_stack_lambdas.queue_metrics.handler import Settings, publish_gauges
-from moto import mock_aws
-
 from tests.lambdas.conftest import emf_documents
 from tests.lambdas.queue_metrics.conftest import QUEUE, MackerelServer, PagedBatch, run_gauges, summaries
 

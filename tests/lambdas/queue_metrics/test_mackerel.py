@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from batch_stack_lambdas.queue_metrics.counting import STATUSES
 from batch_stack_lambdas.queue_metrics.mackerel import MackerelError, post_queue_depths, service_metrics_url
-
 from tests.lambdas.queue_metrics.conftest import QUEUE, depth
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from batch_stack_lambdas.submit_job.policy import Decision, submit_with_policy
 from moto import mock_aws
 
+from batch_stack_lambdas.submit_job.policy import Decision, submit_with_policy
 from tests.fake_batch import FakeBatch
 
 JOB = "update_recommendation"

@@ -7,8 +7,8 @@ import io
 import json
 
 import pytest
-from batch_stack_lambdas.submit_job import handler
 
+from batch_stack_lambdas.submit_job import handler
 from tests.lambdas.submit_job.conftest import JOB
 
 

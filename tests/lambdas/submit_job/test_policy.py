@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from batch_stack_lambdas.submit_job.policy import Decision, active_runs, submit_with_policy
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from batch_stack_lambdas.submit_job.policy import Decision, active_runs, submit_with_policy
 from tests.fake_batch import SESSION
 from tests.lambdas.submit_job.conftest import JOB
 
