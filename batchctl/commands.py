@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from batch_stack_lambdas import common
-
 from batchctl import details, listing, render, times
 from batchctl.aws import Aws
 from batchctl.errors import EXIT_JOB_FAILED, EXIT_OK, UsageError

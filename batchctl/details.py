@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from batch_stack_lambdas import common
-
 from batchctl.errors import UsageError
 from batchctl.names import AppNames
 

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from batch_stack_lambdas import common
-
 from batchctl import times
 from batchctl.errors import UsageError
 

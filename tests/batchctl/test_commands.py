@@ -16,8 +16,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from batch_stack_lambdas.queue_metrics import counting
 
+from batch_stack_lambdas.queue_metrics import counting
 from batchctl import listing
 from batchctl.aws import Aws
 from batchctl.names import ConfiguredJob, encode_jobs

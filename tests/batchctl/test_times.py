@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from batch_stack_lambdas import common
 
+from batch_stack_lambdas import common
 from batchctl import times
 
 
