@@ -12,10 +12,12 @@ import os
 from typing import Any
 
 from batchctl import __version__
-from batchctl.errors import UsageError
+from batchctl.errors import UsageError, foreign_response
 
 # Calls per request, the first included; standard mode waits with jittered exponential backoff between them.
 TOTAL_MAX_ATTEMPTS = 6
+#: The statuses botocore's standard mode retries (besides throttling codes in a 400).
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class Aws:
@@ -74,5 +76,49 @@ class Aws:
                 retries={"mode": "standard", "total_max_attempts": TOTAL_MAX_ATTEMPTS},
                 user_agent_appid=f"batchctl-{__version__}",
             )
-            self._clients[service] = self.session.client(service, region_name=self.region_name, config=config)
+            client = self.session.client(service, region_name=self.region_name, config=config)
+            refuse_foreign_responses(client)
+            self._clients[service] = client
         return self._clients[service]
+
+
+def refuse_foreign_responses(client: Any) -> None:
+    """Make ``client`` raise :class:`~batchctl.errors.AwsError` on an answer that is not AWS's (an HTML page).
+
+    Two hooks, so that botocore still retries what it would retry: before parsing, a
+    foreign answer with a status botocore does not retry is refused at once (parsing it
+    would raise, or yield an empty result); after the call, the last answer is checked
+    again, which catches a proxy's 502 page once the retries are spent.
+    """
+    endpoint = client.meta.endpoint_url
+    protocol = client.meta.service_model.protocol
+
+    def before_parse(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+        status = response_dict.get("status_code", 0)
+        if status in RETRIED_STATUSES:
+            return
+        _raise_if_foreign(operation_model.name, status, response_dict.get("headers") or {}, response_dict.get("body"), 1)
+
+    def after_call(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if getattr(http_response, "raw", None) is None:  # a stubbed answer: nothing was sent
+            return
+        attempts = (parsed.get("ResponseMetadata") or {}).get("RetryAttempts", 0) + 1
+        _raise_if_foreign(model.name, http_response.status_code, http_response.headers, http_response.content, attempts)
+
+    def _raise_if_foreign(operation: str, status: int, headers: Any, body: Any, attempts: int) -> None:
+        if not isinstance(body, bytes):  # a streamed body (none of batchctl's calls has one)
+            return
+        error = foreign_response(
+            endpoint=endpoint,
+            operation=operation,
+            protocol=protocol,
+            status=status,
+            headers=headers,
+            body=body,
+            attempts=attempts,
+        )
+        if error is not None:
+            raise error
+
+    client.meta.events.register("before-parse", before_parse)
+    client.meta.events.register("after-call", after_call)

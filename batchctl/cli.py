@@ -31,7 +31,8 @@ or BATCHCTL_CONFIG). Region and credentials follow the usual AWS environment.
 
 exit codes: 0 ok, 1 the job did not succeed (run --wait), 2 usage error
 (also an unknown job id, queue or configured job), 3 AWS error (credentials,
-access denied, throttled after retries), 130 interrupted."""
+access denied, throttled after retries, an answer that is not AWS's, such as a
+proxy's web page), 130 interrupted."""
 
 
 def _status(text: str) -> str:
@@ -103,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         "jobs",
         help="recent jobs, newest completion first",
         description="Recent jobs of the app's queues (ListJobs only), newest completion first. "
-        "Jobs not finished yet come first. Times are shown in the local time zone.",
+        "Jobs not finished yet come first. Times are shown in the local time zone. "
+        "On a terminal the table keeps the columns its width has room for, by priority: JOB ID (never cut), "
+        "STATUS, NAME, STOPPED, EXIT, REASON, then QUEUE, DURATION, STARTED, CREATED; a line on stderr names "
+        "those left out. Piped, every column is printed.",
     )
     jobs.add_argument("--queue", action="append", metavar="NAME", help="a job queue name or ARN (repeatable; default: the app's)")
     jobs.add_argument("--status", action="append", type=_status, metavar="STATUS", help="only this status (repeatable)")
@@ -114,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_positive_int, default=DEFAULT_LIMIT, help=f"at most this many rows (default {DEFAULT_LIMIT}; 0: all)"
     )
     jobs.add_argument("--output", "-o", choices=("table", "json", "csv"), default="table")
+    jobs.add_argument(
+        "--wide",
+        action="store_true",
+        help="on a terminal, print every column however wide the table gets (the terminal wraps the long lines)",
+    )
     _add_common(jobs, top=False)
 
     show = commands.add_parser("show", help="one job: attempts, parameters, links", description="One job in full (DescribeJobs).")

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from batch_stack_lambdas import common
-from batchctl import details, listing, render, times
+from batchctl import details, jobs_table, listing, render, times
 from batchctl.aws import Aws
 from batchctl.errors import EXIT_JOB_FAILED, EXIT_OK, UsageError
 from batchctl.names import ENV_CONFIG, ENV_STACK, NO_NAMES, AppNames, resolve
@@ -95,19 +95,6 @@ def run_command(context: Context) -> int:
 
 # --------------------------------------------------------------------------- jobs
 
-JOB_COLUMNS = (
-    render.Column("NAME"),
-    render.Column("JOB ID"),
-    render.Column("STATUS", status=True),
-    render.Column("CREATED"),
-    render.Column("STARTED"),
-    render.Column("STOPPED"),
-    render.Column("DURATION", justify="right"),
-    render.Column("EXIT", justify="right"),
-    render.Column("REASON", no_wrap=False),
-)
-QUEUE_COLUMN = render.Column("QUEUE")
-
 
 def _queues(context: Context) -> list[str]:
     return list(context.args.queue or context.names.queues)
@@ -137,40 +124,37 @@ def cmd_jobs(context: Context) -> int:
             sort=args.sort,
             limit=args.limit,
         )
-    if args.output == "json":
-        render.as_json([row.to_json(now) for row in result.rows], context.out)
-    elif args.output == "csv":
-        render.as_csv(listing.JSON_FIELDS, [row.to_json(now) for row in result.rows], context.out)
+    if args.output in ("json", "csv"):
+        records = [row.to_json(now) for row in result.rows]
+        if args.output == "json":
+            render.as_json(records, context.out)
+        else:
+            render.as_csv(listing.JSON_FIELDS, records, context.out)
+    elif not result.rows:
+        # An empty table would be a header alone: say what was asked instead.
+        context.note(
+            jobs_table.no_match(
+                queues, statuses=args.status, name_prefix=args.name, since_text=args.since, since=since, tz=context.tz
+            )
+        )
     else:
-        with_queue = len({row.job_queue for row in result.rows}) > 1
-        columns = ((QUEUE_COLUMN,) if with_queue else ()) + JOB_COLUMNS
-        rows = [([row.job_queue] if with_queue else []) + job_cells(row, now, context.tz) for row in result.rows]
-        render.table(columns, rows, context.out, tty=bool(context.tty), width=context.width)
-        if context.tty:
-            context.note(listing.count_label(result))
-    if len(result.rows) < result.total:
-        context.note(f"showing {len(result.rows)} of {result.total} jobs; --limit 0 shows all")
+        _print_jobs_table(context, result, now)
+    footer = jobs_table.footer(result, args.limit, tty=bool(context.tty) and args.output == "table")
+    if footer:
+        context.note(footer)
     return EXIT_OK
 
 
-def job_cells(row: listing.JobRow, now: datetime, tz: Any) -> list[str]:
-    if row.exit_code is not None:
-        exit_cell = str(row.exit_code)
-    elif row.array_size:
-        exit_cell = f"array of {row.array_size}"
-    else:
-        exit_cell = "-"
-    return [
-        row.job_name,
-        row.job_id,
-        row.status,
-        times.human(row.created_at, tz),
-        times.human(row.started_at, tz),
-        times.human(row.stopped_at, tz),
-        times.duration(row.duration_seconds(now)),
-        exit_cell,
-        row.status_reason or "-",
-    ]
+def _print_jobs_table(context: Context, result: listing.Listing, now: datetime) -> None:
+    """On a terminal, the columns its width has room for (all with --wide), and a line naming the others."""
+    table = jobs_table.build(result.rows, now, context.tz)
+    if context.tty:
+        width = render.terminal_width(context.out, context.width)
+        table = jobs_table.wide(table) if context.args.wide else jobs_table.fit(table, width)
+    render.table(table.columns, table.rows, context.out, tty=bool(context.tty), width=context.width, widths=table.widths)
+    notice = jobs_table.left_out_notice(table.left_out)
+    if notice:
+        context.note(notice)
 
 
 # --------------------------------------------------------------------------- show

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+
 EXIT_OK = 0
 EXIT_JOB_FAILED = 1  # run --wait: the job did not succeed (or the policy skipped it)
 EXIT_USAGE = 2  # bad arguments, unknown job id / queue / configured job, unreadable config, missing stack
-EXIT_AWS = 3  # AWS said no: missing or expired credentials, access denied, throttled after retries
+EXIT_AWS = 3  # AWS said no (missing or expired credentials, access denied, throttled after retries), or something else answered
 EXIT_INTERRUPTED = 130
+
+#: How much of a response that is not AWS's the error line repeats.
+BODY_EXCERPT = 80
+#: The protocols whose answers are JSON (Batch, CloudWatch Logs), and those whose answers are XML (CloudFormation).
+JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+XML_PROTOCOLS = frozenset({"query", "rest-xml", "ec2"})
 
 THROTTLING_CODES = frozenset(
     {
@@ -82,13 +91,72 @@ def from_exception(error: BaseException) -> BatchctlError | None:
         return AwsError(f"cannot reach AWS: {error}")
     if isinstance(error, bx.ClientError):
         return _from_client_error(error)
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(error, ResponseParserError):
+        # Clients batchctl makes report such an answer by foreign_response first; this is the fallback.
+        first_line = (str(error).splitlines() or ["unreadable"])[0].rstrip(": ")
+        return AwsError(f"a response that is not AWS's: {first_line}")
     return None
+
+
+def foreign_response(
+    *,
+    endpoint: str,
+    operation: str,
+    protocol: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    attempts: int = 1,
+) -> AwsError | None:
+    """The error for an answer that AWS would not give, or None when it may be AWS's.
+
+    A proxy, a captive portal or a local emulator in front of the endpoint answers with
+    its own page (HTML, or text) where AWS answers JSON or XML. botocore then raises a
+    parse error (XML), a ClientError named after the HTTP status (an error status), or
+    nothing at all for a 200 whose page parses as an empty result, so batchctl would fail
+    later on a missing field. The line names the endpoint and what came back instead.
+    """
+    content_type = next((value for key, value in headers.items() if key.lower() == "content-type"), "")
+    media_type = content_type.split(";")[0].strip().lower()
+    text = body.decode("utf-8", errors="replace").strip()
+    if not _is_foreign(protocol, media_type, text):
+        return None
+    tried = f", {attempts} attempts" if attempts > 1 else ""
+    return AwsError(
+        f"the endpoint {endpoint} answered {operation} with a response that is not AWS's "
+        f"(HTTP {status}, {media_type or 'no content type'}{tried}): {_excerpt(text) or '(empty body)'}"
+    )
+
+
+def _is_foreign(protocol: str, media_type: str, text: str) -> bool:
+    """True for a web page anywhere, and for a body that is not what the protocol speaks (JSON or XML)."""
+    if "html" in media_type or text[:15].lower().startswith(("<!doctype html", "<html")):
+        return True
+    if not text:
+        return False  # AWS answers some calls with an empty body
+    if protocol in JSON_PROTOCOLS:
+        try:
+            json.loads(text)
+        except ValueError:
+            return True
+        return False
+    if protocol in XML_PROTOCOLS:
+        return not text.startswith("<")
+    return False  # a binary protocol: botocore's parser is the judge
+
+
+def _excerpt(text: str) -> str:
+    """The start of a body on one line, without the control characters a terminal would obey."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return flat if len(flat) <= BODY_EXCERPT else flat[: BODY_EXCERPT - 1] + "…"
 
 
 def _from_client_error(error) -> BatchctlError:
     body = error.response.get("Error", {})
     code = body.get("Code", "Unknown")
-    message = body.get("Message") or str(error)
+    message = " ".join((body.get("Message") or str(error)).split())  # one line, whatever the body was
     operation = getattr(error, "operation_name", "the request")
     attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts")
     if code in THROTTLING_CODES:

@@ -1,6 +1,9 @@
 """Output: a rich table on a terminal, aligned plain text when piped, or JSON / CSV.
 
-rich is imported only when a terminal is going to see its output.
+rich is imported only when a terminal is going to see its output. A table that
+must fit a terminal is laid out here first (:func:`fit`): rich, left to itself,
+shrinks every column when the table is too wide, cutting the very cells (job
+ids) a reader needs whole.
 """
 
 from __future__ import annotations
@@ -57,6 +60,65 @@ class Column:
     status: bool = False
 
 
+#: Characters between two columns of a table (rich's padding of one on each side; none at the edges).
+GAP = 2
+
+
+@dataclass(frozen=True)
+class Space:
+    """What one column asks of a terminal's width.
+
+    ``most`` is its widest cell (header included). ``least`` is the narrowest it may be
+    drawn: ``most`` for a column that must never be cut or wrapped, less for one that wraps.
+    """
+
+    header: str
+    least: int
+    most: int
+
+
+def fit(width: int, spaces: Sequence[Space]) -> dict[str, int]:
+    """The columns that fit in ``width`` characters, header -> width; ``spaces`` in priority order.
+
+    Each column is taken, in priority order, when its ``least`` fits beside the columns
+    already taken; one that does not fit is left out and the next (narrower) ones are still
+    tried, so no higher-priority column ever gives way to a lower one. The first column is
+    always taken, even wider than ``width``: it is the one a reader copies, and a line the
+    terminal wraps is better than a cut id. The width left over goes to the columns that
+    wrap, in priority order, each up to its ``most``.
+    """
+    chosen: dict[str, int] = {}
+    used = 0
+    for space in spaces:
+        needed = space.least + (GAP if chosen else 0)
+        if not chosen or used + needed <= width:
+            chosen[space.header] = space.least
+            used += needed
+    spare = width - used
+    for space in spaces:
+        if spare <= 0:
+            break
+        if space.header in chosen and space.least < space.most:
+            more = min(spare, space.most - space.least)
+            chosen[space.header] += more
+            spare -= more
+    return chosen
+
+
+def table_width(widths: Sequence[int]) -> int:
+    """The characters a table with these column widths takes on a line."""
+    return sum(widths) + GAP * max(0, len(widths) - 1)
+
+
+def terminal_width(out: TextIO, width: int | None = None) -> int:
+    """``width`` when given, else the terminal's as rich sees it (``COLUMNS``, then the tty's size, else 80)."""
+    if width:
+        return width
+    from rich.console import Console
+
+    return Console(file=out, force_terminal=True).width
+
+
 def table(
     columns: Sequence[Column],
     rows: Sequence[Sequence[str]],
@@ -64,33 +126,45 @@ def table(
     *,
     tty: bool,
     width: int | None = None,
+    widths: Sequence[int] | None = None,
 ) -> None:
-    """Rows as a rich table when ``tty``, else as columns aligned with two spaces."""
+    """Rows as a rich table when ``tty``, else as columns aligned with two spaces.
+
+    ``widths`` (from :func:`fit`) fixes each column's width on a terminal: a column that
+    does not wrap is then never cut, and the table may be wider than ``width`` (the
+    terminal wraps the lines) rather than cut one.
+    """
     if tty:
-        _rich_table(columns, rows, out, width)
+        _rich_table(columns, rows, out, width, widths)
     else:
         _plain_table(columns, rows, out)
 
 
-def _rich_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], out: TextIO, width: int | None) -> None:
+def _rich_table(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    out: TextIO,
+    width: int | None,
+    widths: Sequence[int] | None,
+) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     grid = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
-    for column in columns:
-        grid.add_column(
-            column.header,
-            justify=column.justify,
-            no_wrap=column.no_wrap,
-            overflow="ellipsis" if column.no_wrap else "fold",
-        )
+    fixed: Sequence[int | None] = widths if widths is not None else [None] * len(columns)
+    for column, column_width in zip(columns, fixed, strict=True):
+        # A fixed width is the column's widest cell, so a column that does not wrap is never cut.
+        overflow = "ellipsis" if column.no_wrap else "fold"
+        grid.add_column(column.header, justify=column.justify, no_wrap=column.no_wrap, width=column_width, overflow=overflow)
     for row in rows:
         cells = [
             Text(cell, style=STATUS_STYLES.get(cell, "")) if column.status else Text(cell)
             for column, cell in zip(columns, row, strict=True)
         ]
         grid.add_row(*cells)
+    if widths is not None:
+        width = max(terminal_width(out, width), table_width(widths))
     Console(file=out, force_terminal=True, width=width, highlight=False).print(grid)
 
 

@@ -1,8 +1,14 @@
-"""batchctl.aws: the region from --region, the environment or the config file, and clients that retry."""
+"""batchctl.aws: the region from --region, the environment or the config file, and clients that retry
+and refuse answers that are not AWS's."""
 
 from __future__ import annotations
 
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+
 from batchctl.aws import TOTAL_MAX_ATTEMPTS, Aws
+from batchctl.errors import AwsError
 from tests.batchctl.conftest import SESSION, run_cli
 
 
@@ -29,3 +35,29 @@ def test_aws_region_is_honoured_like_the_aws_cli(no_aws_setup, monkeypatch):
 def test_clients_retry_in_standard_mode():
     client = Aws(session=SESSION).client("batch")
     assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": TOTAL_MAX_ATTEMPTS}
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_):
+        yield self.body
+
+
+def test_clients_refuse_a_web_page_before_batchctl_reads_it():
+    batch = Aws(session=SESSION).client("batch")
+
+    def login_page(request, **_):
+        return AWSResponse(request.url, 200, {"Content-Type": "text/html; charset=utf-8"}, _Raw(b"<html>Sign in</html>"))
+
+    batch.meta.events.register("before-send.batch", login_page)
+    with pytest.raises(AwsError, match=r"answered DescribeJobQueues with a response that is not AWS's \(HTTP 200, text/html\)"):
+        batch.describe_job_queues()
+
+
+def test_clients_given_by_the_caller_are_left_as_they_are():
+    batch = SESSION.client("batch")
+    with Stubber(batch) as stub:
+        stub.add_response("describe_job_queues", {"jobQueues": []})
+        assert Aws(clients={"batch": batch}).client("batch").describe_job_queues()["jobQueues"] == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -138,7 +139,32 @@ def test_since_keeps_a_job_unfinished_for_longer_than_the_window(aws, status):
 def test_limit_cuts_after_sorting_and_says_so(aws, three_jobs):
     result = aws.run("jobs", "--queue", QUEUE, "--limit", "1")
     assert ids_in(result.out) == [three_jobs["running"]]
-    assert "showing 1 of 3 jobs; --limit 0 shows all" in result.err
+    assert result.err == f"showing 1 of 3 jobs in {QUEUE} (--limit 1; --limit 0 shows all)\n"
+
+
+def test_limit_on_a_terminal_prints_one_footer_not_two(aws, three_jobs):
+    result = aws.run("jobs", "--queue", QUEUE, "--limit", "2", tty=True)
+    assert result.err.splitlines() == [f"showing 2 of 3 jobs in {QUEUE} (--limit 2; --limit 0 shows all)"]
+
+
+def test_limit_with_json_says_so_in_one_line(aws, three_jobs):
+    result = aws.run("jobs", "--queue", QUEUE, "--limit", "1", "-o", "json")
+    assert len(result.json()) == 1
+    assert result.err == f"showing 1 of 3 jobs in {QUEUE} (--limit 1; --limit 0 shows all)\n"
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_an_empty_listing_says_which_filters_matched_nothing(aws, three_jobs, tty):
+    result = aws.run("jobs", "--queue", QUEUE, "--status", "runnable", "--name", "fetch", "--since", "30m", tty=tty)
+    assert result.code == 0
+    assert result.out == ""
+    since = f"{NOW - timedelta(minutes=30):%Y-%m-%d %H:%M:%S}"
+    assert result.err == f"no jobs match queue={QUEUE} status=RUNNABLE name=fetch* since=30m ({since})\n"
+
+
+def test_an_empty_listing_as_json_is_an_empty_array(aws):
+    result = aws.run("jobs", "--queue", QUEUE, "-o", "json")
+    assert (result.code, result.json(), result.err) == (0, [], "")
 
 
 def test_jobs_of_several_queues_get_a_queue_column(aws, three_jobs):
@@ -174,7 +200,54 @@ def test_terminal_gets_a_rich_table_and_a_count(aws, three_jobs):
     result = aws.run("jobs", "--queue", QUEUE, tty=True)
     assert "\x1b[" in result.out  # styled
     assert "FAILED" in result.out and three_jobs["ok"] in result.out
-    assert result.err.strip() == "3 jobs"
+    assert result.err == f"3 jobs in {QUEUE}\n"  # the queue is named once, not in a column
+    assert "QUEUE" not in result.out
+
+
+def test_terminal_of_several_queues_shows_the_queue_column_and_counts_them(aws, three_jobs):
+    aws.submit("estimate_gmm", queue=OTHER_QUEUE)
+    result = aws.run("jobs", "--queue", QUEUE, "--queue", OTHER_QUEUE, tty=True, width=250)
+    assert "QUEUE" in result.out and OTHER_QUEUE in result.out
+    assert result.err == "4 jobs in 2 queues\n"
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_at_80_columns_ids_are_whole_every_row_has_its_status_and_the_rest_is_named(aws, three_jobs):
+    result = aws.run("jobs", "--queue", QUEUE, tty=True, width=80)
+    lines = ANSI.sub("", result.out).splitlines()
+    assert lines[0].split() == ["NAME", "JOB", "ID", "STATUS", "EXIT"]
+    assert all(len(line) <= 80 for line in lines)
+    for name, status in (("running", "RUNNING"), ("failed", "FAILED"), ("ok", "SUCCEEDED")):
+        (line,) = [line for line in lines if three_jobs[name] in line.split()]
+        assert status in line.split()
+    assert result.err.splitlines() == [
+        "left out: CREATED, STARTED, STOPPED, DURATION, REASON (see --wide or -o csv)",
+        f"3 jobs in {QUEUE}",
+    ]
+
+
+def test_wide_prints_every_column_past_the_terminal_width(aws, three_jobs):
+    result = aws.run("jobs", "--queue", QUEUE, "--wide", tty=True, width=80)
+    lines = ANSI.sub("", result.out).splitlines()
+    assert lines[0].split() == HEADER
+    assert max(len(line) for line in lines) > 80
+    assert "Essential container in task exited" in result.out  # not wrapped either
+    assert result.err == f"3 jobs in {QUEUE}\n"
+
+
+@pytest.mark.parametrize("output", ["csv", "json"])
+def test_csv_and_json_on_a_narrow_terminal_leave_nothing_out_and_say_nothing(aws, three_jobs, output):
+    result = aws.run("jobs", "--queue", QUEUE, "-o", output, tty=True, width=60)
+    assert three_jobs["failed"] in result.out and "Essential container in task exited" in result.out
+    assert result.err == ""
+
+
+def test_piped_table_has_every_column_whatever_the_width(aws, three_jobs):
+    result = aws.run("jobs", "--queue", QUEUE, tty=False, width=60)
+    assert result.out.splitlines()[0].split() == HEADER
+    assert result.err == ""
 
 
 def test_listing_calls_list_jobs_per_status_and_never_describe_jobs(aws, three_jobs):
