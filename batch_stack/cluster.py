@@ -99,8 +99,12 @@ class BatchCluster(Construct):
         :param fargate_max_vcpus: Ceiling of each Fargate environment. Default: 256.
         :param allow_all_outbound: Let the compute reach anything (the security group's
             egress). With ``False`` it may reach HTTPS (TCP 443) only, which the ECS agent,
-            image pulls and the awslogs driver need, and the rules you add with
-            ``security_group.add_egress_rule`` (the VPC's DNS is never filtered). Default: true.
+            image pulls and the awslogs driver need, and what you add with
+            ``security_group.add_egress_rule``. Security groups do not filter the
+            Amazon-provided DNS (the VPC's base address + 2) or instance metadata; a VPC whose
+            DHCP options name DNS servers of its own needs a rule for port 53 (UDP and TCP),
+            and a job that fetches over plain HTTP (``apt-get`` from ``deb.debian.org``) one
+            for port 80. Default: true.
         """
         super().__init__(scope, construct_id)
         self.name = name

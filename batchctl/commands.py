@@ -148,11 +148,13 @@ def cmd_jobs(context: Context) -> int:
 def _print_jobs_table(context: Context, result: listing.Listing, now: datetime) -> None:
     """On a terminal, the columns its width has room for (all with --wide), and a line naming the others."""
     table = jobs_table.build(result.rows, now, context.tz)
-    if context.tty:
-        width = render.terminal_width(context.out, context.width)
-        table = jobs_table.wide(table) if context.args.wide else jobs_table.fit(table, width)
-    render.table(table.columns, table.rows, context.out, tty=bool(context.tty), width=context.width, widths=table.widths)
-    notice = jobs_table.left_out_notice(table.left_out)
+    if not context.tty:
+        render.table(table.columns, table.rows, context.out, tty=False)
+        return
+    width = render.terminal_width(context.out, context.width)
+    table = jobs_table.wide(table) if context.args.wide else jobs_table.fit(table, width)
+    render.table(table.columns, table.rows, context.out, tty=True, width=context.width, widths=table.widths)
+    notice = jobs_table.left_out_notice(table.left_out, width)
     if notice:
         context.note(notice)
 

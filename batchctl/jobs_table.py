@@ -30,27 +30,25 @@ COLUMNS = (
 )
 #: Which columns a narrow terminal keeps first: the id to copy, then what happened to the job.
 PRIORITY = ("JOB ID", "STATUS", "NAME", "STOPPED", "EXIT", "REASON", "QUEUE", "DURATION", "STARTED", "CREATED")
+#: The first columns of :data:`PRIORITY`, shown at any width: the id, and the status of each row.
+ALWAYS_SHOWN = 2
 #: The narrowest a wrapping column is drawn (narrower, a name or reason is more lines than words).
 WRAP_LEAST = {"NAME": 16, "REASON": 20}
 
 
 def cells(row: listing.JobRow, now: datetime, tz: Any) -> list[str]:
     """One row's cells in :data:`COLUMNS` order."""
-    if row.exit_code is not None:
-        exit_cell = str(row.exit_code)
-    elif row.array_size:
-        exit_cell = f"array of {row.array_size}"
-    else:
-        exit_cell = "-"
+    # An array parent's size goes with its name (which wraps), so that EXIT stays narrow enough to fit.
+    name = f"{row.job_name} (array of {row.array_size})" if row.array_size else row.job_name
     return [
-        row.job_name,
+        name,
         row.job_id,
         row.status,
         times.human(row.created_at, tz),
         times.human(row.started_at, tz),
         times.human(row.stopped_at, tz),
         times.duration(row.duration_seconds(now)),
-        exit_cell,
+        str(row.exit_code) if row.exit_code is not None else "-",
         row.status_reason or "-",
     ]
 
@@ -91,7 +89,7 @@ def spaces(table: Table) -> list[render.Space]:
 
 def fit(table: Table, width: int) -> Table:
     """``table`` cut to the columns that ``width`` has room for (:func:`batchctl.render.fit`)."""
-    widths = render.fit(width, spaces(table))
+    widths = render.fit(width, spaces(table), always=ALWAYS_SHOWN)
     keep = [index for index, column in enumerate(table.columns) if column.header in widths]
     return Table(
         columns=tuple(table.columns[i] for i in keep),
@@ -107,14 +105,15 @@ def wide(table: Table) -> Table:
     return Table(table.columns, table.rows, tuple(widths[c.header] for c in table.columns), left_out=())
 
 
-def left_out_notice(left_out: Sequence[str]) -> str | None:
+def left_out_notice(left_out: Sequence[str], width: int = 80) -> str | None:
     """The one stderr line naming the columns a terminal had no room for, or None when none was left out.
 
-    Short enough for an 80-column terminal even when most columns are left out.
+    The columns are named when the line fits in ``width``, else counted.
     """
     if not left_out:
         return None
-    return f"left out: {', '.join(left_out)} (see --wide or -o csv)"
+    named = f"left out: {', '.join(left_out)} (see --wide or -o csv)"
+    return named if len(named) <= width else f"left out: {len(left_out)} columns (see --wide or -o csv)"
 
 
 def footer(result: listing.Listing, limit: int | None, *, tty: bool) -> str | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TextIO
@@ -60,6 +62,8 @@ class Column:
     status: bool = False
 
 
+#: Spaces at the end of a line, before the escape codes that close its styles.
+TRAILING_PADDING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
 #: Characters between two columns of a table (rich's padding of one on each side; none at the edges).
 GAP = 2
 
@@ -77,21 +81,22 @@ class Space:
     most: int
 
 
-def fit(width: int, spaces: Sequence[Space]) -> dict[str, int]:
+def fit(width: int, spaces: Sequence[Space], *, always: int = 1) -> dict[str, int]:
     """The columns that fit in ``width`` characters, header -> width; ``spaces`` in priority order.
 
-    Each column is taken, in priority order, when its ``least`` fits beside the columns
-    already taken; one that does not fit is left out and the next (narrower) ones are still
-    tried, so no higher-priority column ever gives way to a lower one. The first column is
-    always taken, even wider than ``width``: it is the one a reader copies, and a line the
-    terminal wraps is better than a cut id. The width left over goes to the columns that
-    wrap, in priority order, each up to its ``most``.
+    The first ``always`` columns are taken whatever the width: the id a reader copies and
+    what they read it for (a line the terminal wraps is better than a cut id or a row
+    without its status). Each further column is taken, in priority order, when its
+    ``least`` fits beside the columns already taken; one that does not fit is left out and
+    the next (narrower) ones are still tried, so no higher-priority column ever gives way
+    to a lower one. The width left over goes to the columns that wrap, in priority order,
+    each up to its ``most``.
     """
     chosen: dict[str, int] = {}
     used = 0
-    for space in spaces:
+    for index, space in enumerate(spaces):
         needed = space.least + (GAP if chosen else 0)
-        if not chosen or used + needed <= width:
+        if index < always or used + needed <= width:
             chosen[space.header] = space.least
             used += needed
     spare = width - used
@@ -163,9 +168,16 @@ def _rich_table(
             for column, cell in zip(columns, row, strict=True)
         ]
         grid.add_row(*cells)
-    if widths is not None:
-        width = max(terminal_width(out, width), table_width(widths))
-    Console(file=out, force_terminal=True, width=width, highlight=False).print(grid)
+    if widths is None:
+        Console(file=out, force_terminal=True, width=width, highlight=False).print(grid)
+        return
+    # Wider than the terminal (a whole id on a narrow one): the terminal wraps each line, so
+    # the padding rich puts after the last cell would wrap into blank lines. It goes.
+    buffer = io.StringIO()
+    width = max(terminal_width(out, width), table_width(widths))
+    Console(file=buffer, force_terminal=True, width=width, highlight=False).print(grid)
+    for line in buffer.getvalue().splitlines():
+        out.write(TRAILING_PADDING.sub(r"\1", line) + "\n")
 
 
 def _plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], out: TextIO) -> None:

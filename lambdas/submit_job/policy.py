@@ -13,6 +13,9 @@ from typing import Any
 
 from . import common
 
+#: The decisions, each counted as the metric of its name (``common.DECISION_METRICS``).
+DECIDED_SUBMITTED, DECIDED_SKIPPED, DECIDED_REPLACED = common.DECISION_METRICS
+
 POLICIES = ("ALLOW", "FORBID", "REPLACE")
 
 #: ListJobs returns at most 100 jobs a page when it is given a filter.
@@ -91,7 +94,7 @@ def submit_with_policy(
         previous = tuple(run["jobId"] for run in active_runs(batch_client, job_name=job_name, job_queue=job_queue))
     if policy == "FORBID" and previous:
         return Decision(
-            action="Skipped",
+            action=DECIDED_SKIPPED,
             job_id=None,
             previous_job_ids=previous,
             reason=f"FORBID: {len(previous)} run(s) of {job_name} still active ({', '.join(previous)}); new run skipped{context}",
@@ -105,13 +108,13 @@ def submit_with_policy(
     )["jobId"]
     if policy == "REPLACE" and previous:
         return Decision(
-            action="Replaced",
+            action=DECIDED_REPLACED,
             job_id=job_id,
             previous_job_ids=previous,
             reason=f"REPLACE: terminated {', '.join(previous)}, submitted {job_id}{context}",
         )
     return Decision(
-        action="Submitted",
+        action=DECIDED_SUBMITTED,
         job_id=job_id,
         previous_job_ids=previous,
         reason=f"{policy}: no active run, submitted {job_id}{context}"

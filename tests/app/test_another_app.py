@@ -4,8 +4,9 @@ The library is installed as a user installs it from a clone (``pip install --no-
 --no-build-isolation --target <dir> <clone>``: a built wheel, not this repository on
 the path), from a copy of its sources so that the build writes nothing into the
 clone. The app then runs from its own directory with ``<dir>`` first on
-``PYTHONPATH`` and the pinned Node first on ``PATH``, as the README tells such an app
-to. Offline: the wheel's dependencies are this virtualenv's.
+``PYTHONPATH`` (so that this virtualenv's editable install cannot answer for it) and
+the pinned Node first on ``PATH``, as the README tells such an app to. Offline: the
+wheel's dependencies are this virtualenv's.
 """
 
 from __future__ import annotations

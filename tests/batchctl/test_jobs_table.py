@@ -46,10 +46,10 @@ def headers(table: jobs_table.Table) -> list[str]:
 @pytest.mark.parametrize(
     ("width", "shown"),
     [
-        (60, ["JOB ID", "STATUS"]),
-        (80, ["NAME", "JOB ID", "STATUS", "DURATION"]),
-        (100, ["NAME", "JOB ID", "STATUS", "STOPPED"]),
-        (120, ["NAME", "JOB ID", "STATUS", "STOPPED", "DURATION", "EXIT"]),
+        (60, ["JOB ID", "STATUS", "EXIT"]),
+        (80, ["NAME", "JOB ID", "STATUS", "EXIT"]),
+        (100, ["NAME", "JOB ID", "STATUS", "STOPPED", "EXIT"]),
+        (120, ["NAME", "JOB ID", "STATUS", "STOPPED", "EXIT", "REASON"]),
         (200, [c.header for c in jobs_table.COLUMNS]),
     ],
 )
@@ -72,10 +72,21 @@ def test_several_queues_bring_a_queue_column_that_fits_at_200():
     assert "QUEUE" in jobs_table.fit(table, 80).left_out
 
 
-def test_a_terminal_narrower_than_an_id_still_gets_the_whole_id():
-    table = jobs_table.fit(jobs_table.build(ROWS, NOW, UTC), 30)
-    assert headers(table) == ["JOB ID"]
-    assert table.widths == (len(LONGEST_ID),)
+@pytest.mark.parametrize("width", [30, 45, 50])
+def test_a_terminal_narrower_than_an_id_and_a_status_still_gets_both_whole(width):
+    table = jobs_table.fit(jobs_table.build(ROWS, NOW, UTC), width)
+    assert headers(table) == ["JOB ID", "STATUS"]
+    assert table.widths == (len(LONGEST_ID), len("SUCCEEDED"))
+
+
+def test_a_table_wider_than_the_terminal_has_no_padding_to_wrap_into_blank_lines():
+    table = jobs_table.fit(jobs_table.build(ROWS, NOW, UTC), 40)
+    out = io.StringIO()
+    render.table(table.columns, table.rows, out, tty=True, width=40, widths=table.widths)
+    lines = ANSI.sub("", out.getvalue()).splitlines()
+    assert lines[0] == "JOB ID                                     STATUS"
+    assert all(line == line.rstrip() for line in lines)
+    assert f"{LONGEST_ID}  SUCCEEDED" in lines
 
 
 def test_short_names_and_reasons_need_no_more_than_their_length():
@@ -99,7 +110,10 @@ def test_long_names_wrap_but_ids_and_statuses_are_whole_on_one_line_at_80_column
     name_width = table.widths[0]
     start = next(i for i, line in enumerate(lines) if ROWS[1].job_id in line)
     pieces = [lines[start][:name_width].strip()]
-    pieces += [line[:name_width].strip() for line in lines[start + 1 :] if not line[name_width:].strip()]
+    for line in lines[start + 1 :]:
+        if line[name_width:].strip():  # the next row
+            break
+        pieces.append(line[:name_width].strip())
     assert "".join(pieces) == LONG_NAME
     assert len(pieces) > 1
 
@@ -116,13 +130,15 @@ def test_cells_show_an_array_parent_by_its_size_and_missing_values_as_dashes():
     assert running[5:] == ["-", "59m00s", "-", "-"]
     assert failed[7:] == ["1", "Essential container in task exited"]
     assert child[1] == LONGEST_ID
-    assert parent[7] == "array of 10000"
+    assert parent[0].endswith(" (array of 10000)") and parent[7] == "-"
 
 
 def test_left_out_notice_is_one_short_line_or_nothing():
     assert jobs_table.left_out_notice(()) is None
     notice = jobs_table.left_out_notice(("QUEUE", "CREATED", "STARTED", "STOPPED", "EXIT", "REASON"))
     assert notice == "left out: QUEUE, CREATED, STARTED, STOPPED, EXIT, REASON (see --wide or -o csv)"
+    many = [c.header for c in jobs_table.COLUMNS][2:] + ["QUEUE"]
+    assert jobs_table.left_out_notice(many, 40) == "left out: 8 columns (see --wide or -o csv)"
     assert len(notice) <= 80 and "\n" not in notice
 
 
