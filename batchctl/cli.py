@@ -31,7 +31,7 @@ or BATCHCTL_CONFIG). Region and credentials follow the usual AWS environment.
 
 exit codes: 0 ok, 1 the job did not succeed (run --wait), 2 usage error
 (also an unknown job id, queue or configured job), 3 AWS error (credentials,
-access denied, throttled after retries, an answer that is not AWS's, such as a
+access denied, throttled after retries, an answer that is not an AWS API one, such as a
 proxy's web page), 130 interrupted."""
 
 

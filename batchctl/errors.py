@@ -124,15 +124,21 @@ def foreign_response(
     if not _is_foreign(protocol, media_type, text):
         return None
     tried = f", {attempts} attempts" if attempts > 1 else ""
+    # A web page at 5xx may be AWS's own front end failing (botocore takes one as a generic error); else a proxy or an emulator.
+    what = "a web page" if _is_page(media_type, text) else "a body in neither JSON nor XML"
     return AwsError(
-        f"the endpoint {endpoint} answered {operation} with a response that is not AWS's "
+        f"the endpoint {endpoint} answered {operation} with {what} instead of an AWS API response "
         f"(HTTP {status}, {media_type or 'no content type'}{tried}): {_excerpt(text) or '(empty body)'}"
     )
 
 
+def _is_page(media_type: str, text: str) -> bool:
+    return "html" in media_type or text[:15].lower().startswith(("<!doctype html", "<html"))
+
+
 def _is_foreign(protocol: str, media_type: str, text: str) -> bool:
     """True for a web page anywhere, and for a body that is not what the protocol speaks (JSON or XML)."""
-    if "html" in media_type or text[:15].lower().startswith(("<!doctype html", "<html")):
+    if _is_page(media_type, text):
         return True
     if not text:
         return False  # AWS answers some calls with an empty body

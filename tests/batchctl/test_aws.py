@@ -52,7 +52,9 @@ def test_clients_refuse_a_web_page_before_batchctl_reads_it():
         return AWSResponse(request.url, 200, {"Content-Type": "text/html; charset=utf-8"}, _Raw(b"<html>Sign in</html>"))
 
     batch.meta.events.register("before-send.batch", login_page)
-    with pytest.raises(AwsError, match=r"answered DescribeJobQueues with a response that is not AWS's \(HTTP 200, text/html\)"):
+    with pytest.raises(
+        AwsError, match=r"answered DescribeJobQueues with a web page instead of an AWS API response \(HTTP 200, text/html\)"
+    ):
         batch.describe_job_queues()
 
 

@@ -155,7 +155,7 @@ def test_an_html_page_with_200_is_one_line_and_exit_3(html_endpoint):
     assert (result.code, result.out) == (3, "")
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
     assert result.err == (
-        f"batchctl: the endpoint {html_endpoint.url} answered DescribeJobQueues with a response that is not AWS's "
+        f"batchctl: the endpoint {html_endpoint.url} answered DescribeJobQueues with a web page instead of an AWS API response "
         f"(HTTP 200, text/html): {PAGE_EXCERPT}\n"
     )
     assert html_endpoint.requests == 1  # nothing to retry
@@ -167,7 +167,7 @@ def test_an_html_page_with_502_is_retried_then_one_line_and_exit_3(html_endpoint
     assert (result.code, result.out) == (3, "")
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
     assert result.err == (
-        f"batchctl: the endpoint {html_endpoint.url} answered DescribeJobs with a response that is not AWS's "
+        f"batchctl: the endpoint {html_endpoint.url} answered DescribeJobs with a web page instead of an AWS API response "
         f"(HTTP 502, text/html, {TOTAL_MAX_ATTEMPTS} attempts): {PAGE_EXCERPT}\n"
     )
     assert html_endpoint.requests == TOTAL_MAX_ATTEMPTS
@@ -177,7 +177,9 @@ def test_an_html_page_where_cloudformation_answers_xml_is_one_line_too(html_endp
     """botocore's XML parser raises on a page (ResponseParserError); the line is the same."""
     result = run_main("jobs", "--stack", "GoActiveLearningBatch")
     assert result.code == 3
-    assert result.err.startswith(f"batchctl: the endpoint {html_endpoint.url} answered DescribeStacks with a response")
+    assert result.err.startswith(
+        f"batchctl: the endpoint {html_endpoint.url} answered DescribeStacks with a web page instead of an AWS API response"
+    )
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
 
 
@@ -185,7 +187,8 @@ def test_a_text_answer_where_json_is_due_is_not_awss(html_endpoint):
     html_endpoint.content_type, html_endpoint.body = "text/plain", b"upstream connect error or disconnect/reset before headers"
     result = run_main("jobs", "--queue", QUEUE)
     assert result.code == 3
-    assert "(HTTP 200, text/plain): upstream connect error or disconnect/reset before headers\n" in result.err
+    assert "with a body in neither JSON nor XML instead of an AWS API response (HTTP 200, text/plain): " in result.err
+    assert result.err.endswith("(HTTP 200, text/plain): upstream connect error or disconnect/reset before headers\n")
 
 
 def test_a_404_page_is_not_retried_and_not_read_as_an_aws_error_code(html_endpoint):
