@@ -27,6 +27,7 @@ from batch_stack.config_jobs import ClusterOffer, JobSettings, parse_jobs, time_
 from batch_stack.config_jobs import JobSecret as JobSecret  # the stack reads the whole schema from here
 from batch_stack.config_table import ConfigError, Table, toml_key
 from batch_stack.schedule_interval import schedule_interval
+from batch_stack_lambdas.common.metrics import DEFAULT_NAMESPACE
 
 #: The config file read when none is given, relative to the current directory (where ``cdk`` runs the app),
 #: never to where this package is installed.
@@ -101,7 +102,7 @@ class MonitoringSettings:
     """
 
     enabled: bool = True
-    namespace: str = "BatchJobs"
+    namespace: str = DEFAULT_NAMESPACE
     alarm_emails: tuple[str, ...] = ()
     runnable_backlog: int = 100
     runnable_backlog_minutes: int = 15

@@ -23,6 +23,7 @@ from batch_stack_lambdas.common import metrics as published
 from batch_stack_lambdas.common.metrics import (
     ATTEMPTS_METRIC,
     DECISION_METRICS,
+    DEFAULT_NAMESPACE,
     FAILED_METRIC,
     JOB_DIMENSION,
     LIST_JOBS_CALLS_METRIC,
@@ -44,6 +45,7 @@ __all__ = [
     "MonitorMetrics",
     "ATTEMPTS_METRIC",
     "DECISION_METRICS",
+    "DEFAULT_NAMESPACE",
     "FAILED_METRIC",
     "JOB_DIMENSION",
     "LIST_JOBS_CALLS_METRIC",

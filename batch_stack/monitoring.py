@@ -57,7 +57,7 @@ from batch_stack.rules import (
     DASHBOARD_NAME_RULE,
     missed_run_multiple_problem,
 )
-from batch_stack.scheduled_job import ScheduledBatchJob
+from batch_stack.scheduled_job import DEFAULT_METRICS_NAMESPACE, ScheduledBatchJob
 from batch_stack.tokens import is_unresolved
 
 _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -83,7 +83,7 @@ class BatchQueueMonitor(Construct):
         construct_id: str,
         *,
         job_queues: Sequence[batch.IJobQueue] = (),
-        namespace: str = "BatchJobs",
+        namespace: str = DEFAULT_METRICS_NAMESPACE,
         alarm_topic: sns.ITopic | None = None,
         compute_environments: Sequence[batch.IComputeEnvironment] = (),
         queue_alarms: QueueAlarms | None = None,

@@ -21,7 +21,7 @@ from constructs import Construct
 
 from batch_stack.functions import PythonFunction
 from batch_stack.job_checks import claim_job_name, plain_environment_problems, plain_value_problems, queue_problems
-from batch_stack.monitor_metrics import DECISION_METRICS, JOB_DIMENSION
+from batch_stack.monitor_metrics import DECISION_METRICS, DEFAULT_NAMESPACE, JOB_DIMENSION
 from batch_stack.nag import acknowledge, finding_resource
 from batch_stack.props import checked_props
 from batch_stack.queues import encrypted_queue
@@ -46,7 +46,7 @@ from batch_stack.tokens import is_unresolved
 #: The value of :data:`SCHEDULED_TIME_PARAMETER` in the job definition: runs that no schedule started (``batchctl run``).
 UNSCHEDULED_VALUE = "unscheduled"
 #: The metric namespace of the submit function's decisions unless told otherwise.
-DEFAULT_METRICS_NAMESPACE = "BatchJobs"
+DEFAULT_METRICS_NAMESPACE = DEFAULT_NAMESPACE
 
 
 class ConcurrencyPolicy(enum.StrEnum):

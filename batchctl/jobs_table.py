@@ -108,12 +108,16 @@ def wide(table: Table) -> Table:
 def left_out_notice(left_out: Sequence[str], width: int = 80) -> str | None:
     """The one stderr line naming the columns a terminal had no room for, or None when none was left out.
 
-    The columns are named when the line fits in ``width``, else counted.
+    The columns are named when the line fits in ``width``, else counted, and the hint
+    shortened when even that does not fit.
     """
     if not left_out:
         return None
-    named = f"left out: {', '.join(left_out)} (see --wide or -o csv)"
-    return named if len(named) <= width else f"left out: {len(left_out)} columns (see --wide or -o csv)"
+    lines = (
+        f"left out: {', '.join(left_out)} (see --wide or -o csv)",
+        f"left out: {len(left_out)} columns (see --wide or -o csv)",
+    )
+    return next((line for line in lines if len(line) <= width), f"left out: {len(left_out)} columns (--wide)")
 
 
 def footer(result: listing.Listing, limit: int | None, *, tty: bool) -> str | None:

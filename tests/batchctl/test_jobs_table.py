@@ -138,7 +138,9 @@ def test_left_out_notice_is_one_short_line_or_nothing():
     notice = jobs_table.left_out_notice(("QUEUE", "CREATED", "STARTED", "STOPPED", "EXIT", "REASON"))
     assert notice == "left out: QUEUE, CREATED, STARTED, STOPPED, EXIT, REASON (see --wide or -o csv)"
     many = [c.header for c in jobs_table.COLUMNS][2:] + ["QUEUE"]
-    assert jobs_table.left_out_notice(many, 40) == "left out: 8 columns (see --wide or -o csv)"
+    assert jobs_table.left_out_notice(many, 50) == "left out: 8 columns (see --wide or -o csv)"
+    assert jobs_table.left_out_notice(many, 40) == "left out: 8 columns (--wide)"
+    assert all(len(jobs_table.left_out_notice(many, width)) <= width for width in range(28, 120))
     assert len(notice) <= 80 and "\n" not in notice
 
 

@@ -80,24 +80,27 @@ def test_an_unknown_status_goes_to_the_owners_error(stack):
 
 
 def test_no_name_is_stated_twice():
-    """The names come from the function code (``batch_stack_lambdas.common.metrics``): none is written again here."""
+    """The names come from the function code (``batch_stack_lambdas.common.metrics``): no monitor module writes one again."""
     import ast
 
     from batch_stack_lambdas.common import metrics as published
 
+    stated = {key: value for key, value in vars(published).items() if key.endswith(("_METRIC", "_METRICS", "_DIMENSION"))}
     names = {
-        value
-        for value in vars(published).values()
-        for value in (value.values() if isinstance(value, dict) else value if isinstance(value, tuple) else [value])
-        if isinstance(value, str) and value != published.DEFAULT_NAMESPACE
+        name
+        for value in stated.values()
+        for name in (value.values() if isinstance(value, dict) else value if isinstance(value, tuple) else [value])
     }
-    literals = {
-        node.value
-        for node in ast.walk(ast.parse(Path(monitor_metrics.__file__).read_text()))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    modules = sorted(Path(monitor_metrics.__file__).parent.glob("monitor_*.py"))
+    restated = {
+        f"{module.name}:{node.lineno} {node.value!r}"
+        for module in modules
+        for node in ast.walk(ast.parse(module.read_text()))
+        if isinstance(node, ast.Constant) and node.value in names
     }
-    assert len(names) > 15
-    assert names & literals == set()
+    assert len(names) > 15 and len(modules) == 4
+    assert restated == set()
+    assert monitor_metrics.JOB_COUNT_METRIC_NAMES is published.JOB_COUNT_METRICS
     assert monitor_metrics.JOB_COUNT_METRIC_NAMES["RUNNING"] == "RunningJobs"
 
 
