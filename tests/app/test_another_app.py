@@ -30,6 +30,7 @@ THEIR_HANDLER = "def handler(event, context):\n    return {'their': 'own'}\n"
 
 THEIR_APP = textwrap.dedent('''
     """Another team's CDK app: its own lambdas package, its own config, this library's constructs."""
+    import json
     import sys
 
     import aws_cdk as cdk
@@ -74,7 +75,7 @@ THEIR_APP = textwrap.dedent('''
         print(json.dumps({"batch_stack": batch_stack.__file__, "function_code": batch_stack_lambdas.__file__,
                           "their_lambdas": lambdas.__file__}), file=sys.stderr)
         sys.exit(synth_app(build))
-''').replace("import sys\n", "import json\nimport sys\n", 1)
+''')
 
 
 @pytest.fixture(scope="module")
