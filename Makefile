@@ -1,4 +1,4 @@
-# Two commands on a fresh clone:  make synth  and  make test.
+# Three commands on a fresh clone:  make synth,  make test  and  make demo.
 # Both install what they need once (again only when a lock file changes).
 
 PYTHON ?= python3
@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all install synth test lint unit nag-report bench clean
+.PHONY: all install synth test demo lint unit nag-report bench clean
 
 all: synth
 
@@ -30,6 +30,10 @@ $(NODE_STAMP): package.json package-lock.json
 synth: install
 	cdk synth --quiet
 	$(PY) scripts/summarize_cdk_out.py cdk.out
+
+## make demo: deploy what make synth made into moto on 127.0.0.1 and run it end to end (no AWS account, no Docker).
+demo: synth
+	$(PY) -m emulator.demo cdk.out
 
 ## make test: lint, then the whole test suite (cdk-nag and cfn-lint gates included).
 test: install lint unit

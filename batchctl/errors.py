@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 EXIT_OK = 0
@@ -136,9 +137,17 @@ def _is_page(media_type: str, text: str) -> bool:
     return "html" in media_type or text[:15].lower().startswith(("<!doctype html", "<html"))
 
 
+#: How an AWS XML answer starts: a declaration, or a root element such as <DescribeStacksResponse> or <ErrorResponse>.
+_AWS_XML_ROOT = re.compile(r"<\?xml|<\w*(Response|Result|Error)[\s>]")
+
+
 def _is_foreign(protocol: str, media_type: str, text: str) -> bool:
-    """True for a web page anywhere, and for a body that is not what the protocol speaks (JSON or XML)."""
-    if _is_page(media_type, text):
+    """True for a web page, and for a body that is not what the protocol speaks (JSON or XML).
+
+    A body in the protocol's language is AWS's answer whatever its content type says: moto's
+    server, a local AWS, labels its JSON and XML ``text/html``.
+    """
+    if text[:15].lower().startswith(("<!doctype html", "<html")):
         return True
     if not text:
         return False  # AWS answers some calls with an empty body
@@ -149,8 +158,10 @@ def _is_foreign(protocol: str, media_type: str, text: str) -> bool:
             return True
         return False
     if protocol in XML_PROTOCOLS:
+        if "html" in media_type:  # then only an AWS response document is AWS's, not any markup
+            return _AWS_XML_ROOT.match(text) is None
         return not text.startswith("<")
-    return False  # a binary protocol: botocore's parser is the judge
+    return "html" in media_type  # else a binary protocol: botocore's parser is the judge
 
 
 def _excerpt(text: str) -> str:

@@ -10,7 +10,9 @@ import pytest
 
 from tests.conftest import ROOT
 
-SOURCE_DIRS = ("batch_stack", "lambdas", "batchctl")
+#: The library's packages (installed), and the development tools checked as strictly (not installed).
+INSTALLED_DIRS = ("batch_stack", "lambdas", "batchctl")
+SOURCE_DIRS = (*INSTALLED_DIRS, "emulator")
 #: Folders that install under another name (pyproject.toml's package-dir).
 PACKAGE_NAMES = {"lambdas": "batch_stack_lambdas"}
 #: The longest a source module may be.
@@ -114,7 +116,7 @@ def test_every_package_folder_is_installed_under_its_package_name():
     assert setuptools["package-dir"] == {name: folder for folder, name in PACKAGE_NAMES.items()}
     folders = {
         ".".join(PACKAGE_NAMES.get(part, part) for part in init.parent.relative_to(ROOT).parts)
-        for folder in SOURCE_DIRS
+        for folder in INSTALLED_DIRS
         for init in (ROOT / folder).rglob("__init__.py")
     }
     assert sorted(setuptools["packages"]) == sorted(folders)

@@ -206,6 +206,14 @@ def test_a_404_page_is_not_retried_and_not_read_as_an_aws_error_code(html_endpoi
         ("json", "application/x-amz-json-1.1", b""),  # CloudWatch Logs answers some calls with nothing
         ("query", "text/xml", b"<DescribeStacksResponse/>"),
         ("rest-json", "", b'{"__type": "ThrottlingException"}'),
+        # moto's server (make demo, the e2e tests) labels its JSON and XML text/html: the body is what counts.
+        ("rest-json", "text/html; charset=utf-8", b'{"jobQueues": []}'),
+        (
+            "query",
+            "text/html; charset=utf-8",
+            b'<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">',
+        ),
+        ("query", "text/html", b'<?xml version="1.0" encoding="UTF-8"?><ErrorResponse/>'),
     ],
 )
 def test_what_aws_answers_passes(protocol, content_type, body):
@@ -219,6 +227,26 @@ def test_what_aws_answers_passes(protocol, content_type, body):
         body=body,
     )
     assert found is None
+
+
+@pytest.mark.parametrize(
+    ("protocol", "body"),
+    [
+        ("rest-json", b"<html><body>502 Bad Gateway</body></html>"),
+        ("query", b"<p>Bad gateway</p>"),  # markup, but no AWS response document
+        ("rest-json", b"Bad gateway"),
+    ],
+)
+def test_a_page_labelled_html_is_still_refused_when_its_body_is_not_awss(protocol, body):
+    found = errors.foreign_response(
+        endpoint="https://proxy.example",
+        operation="ListJobs",
+        protocol=protocol,
+        status=200,
+        headers={"Content-Type": "text/html"},
+        body=body,
+    )
+    assert found is not None and "instead of an AWS API response" in str(found)
 
 
 def test_the_excerpt_is_one_line_without_control_characters():
