@@ -92,6 +92,7 @@ def deploy(server: MotoServer, cdk_out: Path, stack_name: str, template: Mapping
     deployment = Deployment(stack_name, template, cdk_out, resolver)
     standins.bootstrap(clients, cdk_out, ACCOUNT, REGION)
     resolver.parameters = _parameters(template, clients)
+    _check_rules(template, resolver)
     resources: dict[str, Any] = template["Resources"]
     for logical_id, resource in resources.items():
         if resource["Type"] in standins.SKIPPED_TYPES:
@@ -171,6 +172,18 @@ def _groups(resources: Mapping[str, Any], resolver: Resolver) -> _Groups:
         if all_needs(name) & set(last):
             raise DeployFailed(f"{name} needs a resource that itself needs a resource created through the service APIs")
     return _Groups(before, first, after, last)
+
+
+def _check_rules(template: Mapping[str, Any], resolver: Resolver) -> None:
+    """The template's ``Rules`` (the CDK's bootstrap version check), as CloudFormation checks them before it creates anything."""
+    for name, rule in template.get("Rules", {}).items():
+        try:
+            applies = resolver.condition(rule.get("RuleCondition", True), f"Rules.{name}.RuleCondition")
+            for i, assertion in enumerate(rule.get("Assertions", []) if applies else []):
+                if not resolver.condition(assertion["Assert"], f"Rules.{name}.Assertions[{i}]"):
+                    raise DeployFailed(f"Rules.{name}: {assertion.get('AssertDescription', 'an assertion failed')}")
+        except Unresolved as error:
+            raise DeployFailed(str(error)) from None
 
 
 def _parameters(template: Mapping[str, Any], clients: ClientsAt) -> dict[str, str]:

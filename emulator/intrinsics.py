@@ -78,6 +78,25 @@ class Resolver:
             raise Unresolved(f"{where}: Fn::GetAtt {name}.{attribute}: the emulator knows no such attribute (it knows {known})")
         return attributes[attribute]
 
+    def condition(self, value: Any, where: str) -> bool:
+        """A rule's or a condition's value: ``Fn::Not``, ``Fn::And``, ``Fn::Or``, ``Fn::Equals``, ``Fn::Contains``."""
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, dict) and len(value) == 1:
+            ((name, argument),) = value.items()
+            if name == "Fn::Not":
+                return not self.condition(argument[0], f"{where}.Fn::Not")
+            if name in ("Fn::And", "Fn::Or"):
+                results = [self.condition(item, f"{where}.{name}[{i}]") for i, item in enumerate(argument)]
+                return all(results) if name == "Fn::And" else any(results)
+            if name == "Fn::Equals":
+                left, right = (self.resolve(item, f"{where}.Fn::Equals") for item in argument)
+                return left == right
+            if name == "Fn::Contains":
+                items, item = (self.resolve(part, f"{where}.Fn::Contains") for part in argument)
+                return item in items
+        raise Unresolved(f"{where}: {value!r} is not a condition the emulator evaluates")
+
     def references(self, value: Any) -> set[str]:
         """The logical ids ``value`` refers to (``Ref``, ``Fn::GetAtt``, ``${...}`` in ``Fn::Sub``), pseudo parameters aside."""
         found: set[str] = set()

@@ -38,7 +38,7 @@ hypothesis.settings.load_profile("project")
 
 
 class SynthesizedApp:
-    """One app synthesized with cdk-nag on (a finding fails the synth), read by many tests."""
+    """One app synthesized as ``cdk synth`` does (cdk.json's context), cdk-nag on (a finding fails it), read by many tests."""
 
     def __init__(self, config: Path, outdir: Path) -> None:
         from app import build_app
@@ -46,7 +46,9 @@ class SynthesizedApp:
 
         self.config = load_config(config)
         self.outdir = outdir
-        self.assembly = build_app(config, nag=True, outdir=str(outdir)).synth()
+        # cdk.json's context (its feature flags), as `cdk synth` and `cdk deploy` give it to the app.
+        context = json.loads((ROOT / "cdk.json").read_text())["context"]
+        self.assembly = build_app(config, nag=True, outdir=str(outdir), context=context).synth()
         (self.stack,) = self.assembly.stacks
         self.template_json: dict = self.stack.template
         self._template = None

@@ -99,3 +99,30 @@ def test_a_property_the_emulator_would_drop_fails_the_deployment(tmp_path):
         pytest.raises(DeployFailed, match=r"Secret: the emulator does not create properties \['ReplicaRegions'\]"),
     ):
         deploy(server, tmp_path, "Stack", template)
+
+
+#: The rule the CDK puts in every template (its default synthesizer), as the default app's template has it.
+BOOTSTRAP_RULE = {
+    "Parameters": {
+        "BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk-bootstrap/hnb659fds/version"}
+    },
+    "Rules": {
+        "CheckBootstrapVersion": {
+            "Assertions": [
+                {
+                    "Assert": {"Fn::Not": [{"Fn::Contains": [["1", "2", "3", "4", "5"], {"Ref": "BootstrapVersion"}]}]},
+                    "AssertDescription": "CDK bootstrap stack version 6 required.",
+                }
+            ]
+        }
+    },
+}
+
+
+def test_the_bootstrap_version_rule_is_checked_against_the_parameter_cdk_bootstrap_wrote(tmp_path):
+    template = {**BOOTSTRAP_RULE, "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {}}}}
+    with MotoServer() as server:
+        assert deploy(server, tmp_path, "Stack", template).created_by == {"Queue": "cloudformation"}
+        old = {**template, "Parameters": {"BootstrapVersion": {"Type": "String", "Default": "5"}}}
+        with pytest.raises(DeployFailed, match=r"^Rules\.CheckBootstrapVersion: CDK bootstrap stack version 6 required\.$"):
+            deploy(server, tmp_path, "Old", old)

@@ -55,8 +55,9 @@ def _template(asset: str) -> dict:
     }
 
 
-@pytest.fixture
-def cdk_out(tmp_path):
+@pytest.fixture(scope="module")
+def cdk_out(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("cdk.out")
     asset = tmp_path / "asset.fn"
     (asset / "fn").mkdir(parents=True)
     (asset / "fn" / "__init__.py").write_text("")
@@ -72,28 +73,7 @@ def cdk_out(tmp_path):
     return tmp_path
 
 
-def test_an_async_invocation_is_retried_as_configured_then_recorded_at_its_destination(cdk_out):
-    with Emulator.start(cdk_out, "Stack", _template("asset.fn")) as emulator:
-        function = emulator.deployment.functions["Fn"]
-        invocation = emulator.invoke_async(function.arn, {"parameters": {}})
-        assert invocation.error == "RuntimeError: told to fail"
-        assert len(function.invocations) == 3  # the first try and MaximumRetryAttempts 2
-        (message,) = emulator.clients("sqs").receive_message(QueueUrl=emulator.deployment.ref("Dlq"))["Messages"]
-        record = json.loads(message["Body"])
-        assert record["requestContext"]["condition"] == "RetriesExhausted"
-        assert record["requestContext"]["approximateInvokeCount"] == 3
-        assert record["requestPayload"] == {"parameters": {}}
-        assert emulator.dead_letter_queues() == ["Dlq"]
-
-
-def test_an_event_on_the_default_bus_reaches_the_rules_queue_only_when_the_pattern_matches(cdk_out):
-    with Emulator.start(cdk_out, "Stack", _template("asset.fn")) as emulator:
-        for status in ("SUCCEEDED", "FAILED"):
-            emulator.put_event({"source": "aws.batch", "detail-type": "Batch Job State Change", "detail": {"status": status}})
-        depths = emulator.queue_depths()
-        assert (depths["Events"], depths["Dlq"]) == (1, 0)
-
-
+# First, before the module's emulator starts: two at once would share moto's in-process backends.
 def test_on_exit_nothing_listens_and_the_process_has_its_environment_and_stdout_back(cdk_out):
     environ, stdout = os.environ, sys.stdout
     with Emulator.start(cdk_out, "Stack", _template("asset.fn")) as emulator:
@@ -103,3 +83,28 @@ def test_on_exit_nothing_listens_and_the_process_has_its_environment_and_stdout_
     for parts in endpoints:
         with pytest.raises(ConnectionRefusedError), socket.create_connection((parts.hostname, parts.port), timeout=1):
             pass
+
+
+@pytest.fixture(scope="module")
+def emulator(cdk_out):
+    with Emulator.start(cdk_out, "Stack", _template("asset.fn")) as emulator:
+        yield emulator
+
+
+def test_an_async_invocation_is_retried_as_configured_then_recorded_at_its_destination(emulator):
+    function = emulator.deployment.functions["Fn"]
+    invocation = emulator.invoke_async(function.arn, {"parameters": {}})
+    assert invocation.error == "RuntimeError: told to fail"
+    assert len(function.invocations) == 3  # the first try and MaximumRetryAttempts 2
+    (message,) = emulator.clients("sqs").receive_message(QueueUrl=emulator.deployment.ref("Dlq"))["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestPayload"] == {"parameters": {}}
+    assert emulator.dead_letter_queues() == ["Dlq"]
+
+
+def test_an_event_on_the_default_bus_reaches_the_rules_queue_only_when_the_pattern_matches(emulator):
+    for status in ("SUCCEEDED", "FAILED"):
+        emulator.put_event({"source": "aws.batch", "detail-type": "Batch Job State Change", "detail": {"status": status}})
+    assert emulator.queue_depths()["Events"] == 1

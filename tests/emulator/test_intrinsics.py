@@ -203,3 +203,23 @@ def test_select_over_split_of_join_gives_the_item_back(items, data):
     index = data.draw(st.integers(min_value=0, max_value=len(items) - 1))
     value = {"Fn::Select": [index, {"Fn::Split": [",", {"Fn::Join": [",", items]}]}]}
     assert resolver().resolve(value, "X") == items[index]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # CloudFormation's rule functions, as the CDK's CheckBootstrapVersion rule uses them.
+        ({"Fn::Not": [{"Fn::Contains": [["1", "2"], "30"]}]}, True),
+        ({"Fn::Contains": [["1", "2"], "2"]}, True),
+        ({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}, True),
+        ({"Fn::And": [True, {"Fn::Equals": ["a", "b"]}]}, False),
+        ({"Fn::Or": [False, {"Fn::Equals": ["a", "a"]}]}, True),
+    ],
+)
+def test_conditions_evaluate_as_cloudformation_does(value, expected):
+    assert resolver().condition(value, "Rules.R") is expected
+
+
+def test_a_condition_the_emulator_does_not_evaluate_is_named():
+    with pytest.raises(Unresolved, match=r"^Rules\.R: \{'Fn::If': .* is not a condition the emulator evaluates$"):
+        resolver().condition({"Fn::If": ["C", True, False]}, "Rules.R")
