@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Node 22 from node_modules first, so jsii and the CDK CLI never run on an end-of-life Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Synth reaches no network: no CLI telemetry, no notices (pull-request checks and make demo run offline).
+export CDK_DISABLE_CLI_TELEMETRY := true
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
@@ -28,7 +30,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 ## make synth: synthesize the default app into cdk.out/ and say what it holds (no AWS account needed).
 synth: install
-	cdk synth --quiet
+	cdk synth --quiet --no-notices
 	$(PY) scripts/summarize_cdk_out.py cdk.out
 
 ## make demo: deploy what make synth made into moto on 127.0.0.1 and run it end to end (no AWS account, no Docker).

@@ -104,7 +104,8 @@ class Emulator:
         return self.deployment.ref(logical_id)
 
     def fire(self, schedule_logical_id: str, scheduled_time: datetime) -> schedules.Firing:
-        return schedules.fire(self.clients, self.schedule_name(schedule_logical_id), scheduled_time, self.invoke_async)
+        group = self.deployment.properties[schedule_logical_id].get("GroupName")
+        return schedules.fire(self.clients, self.schedule_name(schedule_logical_id), scheduled_time, self.invoke_async, group)
 
     def put_webhook_url(self, secret_id: str | None = None) -> str:
         """What a user does after deploy: put the webhook URL (here the local one) in the stack's secret."""

@@ -83,9 +83,10 @@ def fire(
     schedule_name: str,
     scheduled_time: datetime,
     invoke: Callable[[str, Any], Invocation],
+    group: str | None = None,
 ) -> Firing:
-    """Deliver ``schedule_name``'s input to its target as at ``scheduled_time``."""
-    schedule = clients("scheduler").get_schedule(Name=schedule_name)
+    """Deliver ``schedule_name``'s (in ``group``, else the default group) input to its target as at ``scheduled_time``."""
+    schedule = clients("scheduler").get_schedule(Name=schedule_name, **({"GroupName": group} if group else {}))
     target = schedule["Target"]
     text = fill(target.get("Input", "{}"), placeholders(scheduled_time, schedule["Arn"]))
     payload = json.loads(text)

@@ -54,7 +54,8 @@ def check_deployed(deployment: Deployment, clients: Clients) -> None:
             _same(logical_id, "RedrivePolicy", properties["RedrivePolicy"], json.loads(held.get("RedrivePolicy", "{}")))
         _same(logical_id, "VisibilityTimeout", str(properties.get("VisibilityTimeout", 30)), held["VisibilityTimeout"])
     for logical_id, properties in deployment.resources("AWS::Scheduler::Schedule").items():
-        schedule = clients("scheduler").get_schedule(Name=deployment.ref(logical_id))
+        group = {"GroupName": properties["GroupName"]} if properties.get("GroupName") else {}
+        schedule = clients("scheduler").get_schedule(Name=deployment.ref(logical_id), **group)
         for key in ("Arn", "Input", "RoleArn"):
             _same(logical_id, f"Target.{key}", properties["Target"].get(key), schedule["Target"].get(key))
 
