@@ -134,11 +134,13 @@ def foreign_response(
 
 
 def _is_page(media_type: str, text: str) -> bool:
-    return "html" in media_type or text[:15].lower().startswith(("<!doctype html", "<html"))
+    return "html" in media_type or _HTML_START.search(text[:512]) is not None
 
 
-#: How an AWS XML answer starts: a declaration, or a root element such as <DescribeStacksResponse> or <ErrorResponse>.
-_AWS_XML_ROOT = re.compile(r"<\?xml|<\w*(Response|Result|Error)[\s>]")
+#: How an AWS XML answer starts: an optional declaration, then a root element such as <DescribeStacksResponse> or <ErrorResponse>.
+_AWS_XML_ROOT = re.compile(r"(<\?xml[^>]*\?>\s*)?<\w*(Response|Result|Error)[\s/>]")
+#: An (X)HTML document, whatever comes before its doctype or root element.
+_HTML_START = re.compile(r"<!doctype html|<html[\s>]", re.IGNORECASE)
 
 
 def _is_foreign(protocol: str, media_type: str, text: str) -> bool:
@@ -147,7 +149,7 @@ def _is_foreign(protocol: str, media_type: str, text: str) -> bool:
     A body in the protocol's language is AWS's answer whatever its content type says: moto's
     server, a local AWS, labels its JSON and XML ``text/html``.
     """
-    if text[:15].lower().startswith(("<!doctype html", "<html")):
+    if _HTML_START.search(text[:512]):
         return True
     if not text:
         return False  # AWS answers some calls with an empty body

@@ -40,6 +40,10 @@ def mappings_of(deployment: Any) -> list[Mapping_]:
     queues = {deployment.attribute(logical_id, "Arn"): logical_id for logical_id in deployment.resources("AWS::SQS::Queue")}
     found = []
     for logical_id, properties in deployment.resources("AWS::Lambda::EventSourceMapping").items():
+        if "FilterCriteria" in properties:
+            raise ValueError(f"{logical_id}: FilterCriteria: the emulator does not filter records")
+        if not properties.get("Enabled", True):
+            continue  # a disabled mapping reads nothing
         queue = queues.get(properties["EventSourceArn"])
         if queue is None:
             raise ValueError(f"{logical_id}: EventSourceArn {properties['EventSourceArn']} is not a queue of the stack")
@@ -100,10 +104,16 @@ def _failed_ids(invocation: Invocation, messages: list[dict[str, Any]], mapping:
         return every
     if not mapping.report_item_failures:
         return set()
-    result = invocation.result if isinstance(invocation.result, Mapping) else {}
-    failures = result.get("batchItemFailures") or []
-    ids = {failure.get("itemIdentifier") for failure in failures if isinstance(failure, Mapping)}
-    # Lambda treats an identifier that is empty or not in the batch as the whole batch failing.
+    result = invocation.result
+    if result is None or result == "":
+        return set()  # no response: the batch succeeded
+    failures = result.get("batchItemFailures") if isinstance(result, Mapping) else None
+    if failures is None:
+        return set()  # a response without the key succeeds, as Lambda's developer guide says
+    if not isinstance(failures, list) or not all(isinstance(f, Mapping) for f in failures):
+        return every  # an invalid response: the whole batch failed
+    ids = {failure.get("itemIdentifier") for failure in failures}
+    # Lambda treats an identifier that is empty, missing or not in the batch as the whole batch failing.
     return every if ids - every or None in ids or "" in ids else ids
 
 

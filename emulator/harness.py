@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +79,19 @@ class Emulator:
 
     def _send_on_failure(self, destination: str, function_arn: str, event: Any, invocation: Invocation, attempts: int) -> None:
         """The invocation record Lambda sends to an on-failure destination (its developer guide's shape)."""
+        error_type, _, message = (invocation.error or "").partition(": ")
         record = {
             "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "requestContext": {
+                "requestId": str(uuid.uuid4()),
                 "functionArn": f"{function_arn}:$LATEST",
                 "condition": "RetriesExhausted",
                 "approximateInvokeCount": attempts,
             },
             "requestPayload": event,
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
-            "responsePayload": {"errorMessage": invocation.error},
+            "responsePayload": {"errorMessage": message or error_type, "errorType": error_type, "stackTrace": []},
         }
         if ":sqs:" not in destination:
             raise ValueError(f"on-failure destination {destination}: the emulator delivers to SQS queues only")

@@ -19,6 +19,15 @@ from .server import ACCOUNT, REGION
 Clients = Callable[[str], Any]
 
 
+def end_as(job_id: str, exit_code: int, reason: str) -> None:
+    """What the container's exit gives the job in Batch: moto's job record gets its exit code and status reason."""
+    from moto.batch.models import batch_backends
+
+    job = batch_backends[ACCOUNT][REGION]._jobs[job_id]
+    job.exit_code = exit_code
+    job.job_stopped_reason = reason
+
+
 def describe(clients: Clients, job_id: str) -> dict[str, Any]:
     (job,) = clients("batch").describe_jobs(jobs=[job_id])["jobs"]
     return job

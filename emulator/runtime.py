@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import logging
 import os
 import sys
 import threading
@@ -22,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+
+import boto3
 
 _local = threading.local()
 _import_lock = threading.Lock()
@@ -80,16 +83,61 @@ class _ThreadStdout(io.TextIOBase):
         return getattr(self.process, "encoding", "utf-8")
 
 
+#: The threads functions run in (and the threads they start), while they are alive.
+_function_threads: set[threading.Thread] = set()
+
+
 @contextmanager
 def per_thread_environment() -> Iterator[None]:
-    """Install the per-thread ``os.environ`` and ``sys.stdout`` for as long as the block runs."""
-    environ, stdout = os.environ, sys.stdout
+    """Install the per-thread ``os.environ`` and ``sys.stdout`` for as long as the block runs.
+
+    A thread a function starts (a thread pool's worker) gets the function's environment and stdout too.
+    On exit, a function still running (past its timeout) is an error: it would go on with the process's
+    environment.
+    """
+    environ, stdout, start = os.environ, sys.stdout, threading.Thread.start
+
+    def start_inheriting(thread: threading.Thread) -> None:
+        inherited = (getattr(_local, "environ", None), getattr(_local, "stdout", None))
+        if inherited[0] is not None:
+            run = thread.run
+
+            def run_with_the_functions_environment() -> None:
+                _local.environ, _local.stdout = inherited
+                try:
+                    run()
+                finally:
+                    _local.environ = _local.stdout = None
+
+            thread.run = run_with_the_functions_environment  # type: ignore[method-assign]
+            _function_threads.add(thread)
+        start(thread)
+
+    loggers, default_session = set(logging.Logger.manager.loggerDict), boto3.DEFAULT_SESSION
     os.environ = _ThreadEnviron(environ)  # type: ignore[assignment]  # noqa: B003 (a view of it, not a replacement)
     sys.stdout = _ThreadStdout(stdout)
+    threading.Thread.start = start_inheriting  # type: ignore[method-assign]
     try:
         yield
+        running = [thread.name for thread in _function_threads if thread.is_alive() and not _joined(thread)]
+        if running:
+            raise RuntimeError(f"functions still running past their timeout: {', '.join(sorted(running))}")
     finally:
+        threading.Thread.start = start  # type: ignore[method-assign]
         os.environ, sys.stdout = environ, stdout  # type: ignore[assignment]
+        _function_threads.clear()
+        # What the functions' modules left in the process: their loggers (Powertools', bound to the proxy above)
+        # and boto3's default session (made with a function's credentials).
+        for name in set(logging.Logger.manager.loggerDict) - loggers:
+            logger = logging.Logger.manager.loggerDict.pop(name)
+            if isinstance(logger, logging.Logger):
+                logger.handlers.clear()
+        boto3.DEFAULT_SESSION = default_session
+
+
+def _joined(thread: threading.Thread, seconds: float = 1.0) -> bool:
+    thread.join(seconds)
+    return not thread.is_alive()
 
 
 @dataclass
@@ -99,11 +147,13 @@ class LambdaContext:
     function_name: str
     function_version: str
     invoked_function_arn: str
-    memory_limit_in_mb: int
+    memory_limit_in_mb: str  # a string in Lambda's Python runtime
     log_group_name: str
     log_stream_name: str
     deadline: float
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    identity: Any = None
+    client_context: Any = None
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
@@ -162,7 +212,9 @@ class Function:
                     del sys.modules[name]
                 sys.modules.update(saved)
         if not callable(self._handler):
-            raise TypeError(f"{self.logical_id}: Handler {self.handler!r} is not a function in {self.asset}")
+            handler, self._handler = self._handler, None
+            kind = type(handler).__name__
+            raise TypeError(f"{self.logical_id}: Handler {self.handler!r} is not a function in {self.asset} (a {kind})")
         return self._handler
 
     def full_environment(self, runtime_environment: Mapping[str, str]) -> dict[str, str]:
@@ -181,14 +233,20 @@ class Function:
 
     def invoke(self, event: Any, runtime_environment: Mapping[str, str]) -> Invocation:
         """Run the handler once, synchronously, in a thread of its own with the function's timeout as deadline."""
-        handler = self.load(runtime_environment)
         invocation = Invocation(self.logical_id, event)
+        try:
+            handler = self.load(runtime_environment)
+        except Exception as error:  # noqa: BLE001 -- Lambda reports it as the invocation's error (Runtime.ImportModuleError)
+            invocation.error = f"Runtime.ImportModuleError: {self.handler}: {type(error).__name__}: {error}"
+            invocation.output = traceback.format_exc()
+            self.invocations.append(invocation)
+            return invocation
         deadline = time.monotonic() + self.timeout
         context = LambdaContext(
             function_name=self.name,
             function_version="$LATEST",
             invoked_function_arn=self.arn,
-            memory_limit_in_mb=self.memory,
+            memory_limit_in_mb=str(self.memory),
             log_group_name=self.log_group,
             log_stream_name=f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}",
             deadline=deadline,
@@ -207,6 +265,7 @@ class Function:
                 _local.environ = _local.stdout = None
 
         thread = threading.Thread(target=run, name=f"lambda:{self.name}", daemon=True)
+        _function_threads.add(thread)
         thread.start()
         thread.join(self.timeout)
         if thread.is_alive():

@@ -30,7 +30,7 @@ from typing import Any
 from . import jobs
 from .harness import Emulator
 from .runtime import Invocation
-from .schedules import Firing
+from .schedules import Firing, scheduled_times
 
 #: The jobs of config/default.toml the scenario runs, by concurrency policy.
 FORBID_JOB = "train_classifier"
@@ -50,8 +50,9 @@ HOLD_SECONDS = 2
 #: A failed job of another app's queue in the same account: the notifier must not hear of it.
 FOREIGN_QUEUE = "arn:aws:batch:us-east-1:123456789012:job-queue/another-team"
 FOREIGN_JOB_ID = "0f0e0d0c-0b0a-4909-8807-060504030201"
-FIRST_TIME = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 03:00 in Asia/Tokyo, the job's cron
-SECOND_TIME = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
+#: The scenario's schedules fire at their first scheduled times after this.
+START = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+REASON = "Essential container in task exited"
 
 
 class ScenarioFailed(AssertionError):
@@ -60,6 +61,10 @@ class ScenarioFailed(AssertionError):
 
 @dataclass
 class Outcome:
+    times: list[datetime] = field(default_factory=list)
+    held: bool = False
+    overlap_lost: bool = False
+    gauge: Firing | None = None
     first: Firing | None = None
     second: Firing | None = None
     allow: Firing | None = None
@@ -79,6 +84,21 @@ class Outcome:
 def function_with_handler(emulator: Emulator, package: str) -> str:
     (logical_id,) = [k for k, f in emulator.deployment.functions.items() if f.handler.startswith(f"{package}.")]
     return logical_id
+
+
+def schedule_of_function(emulator: Emulator, function_logical_id: str) -> str | None:
+    """The schedule whose target is the function, if one is."""
+    arn = emulator.deployment.functions[function_logical_id].arn
+    for logical_id, properties in emulator.deployment.resources("AWS::Scheduler::Schedule").items():
+        if properties["Target"]["Arn"] == arn:
+            return logical_id
+    return None
+
+
+def firing_times(emulator: Emulator, schedule_logical_id: str, count: int) -> list[datetime]:
+    """The schedule's first ``count`` times after :data:`START`, from its deployed expression and time zone."""
+    schedule = emulator.clients("scheduler").get_schedule(Name=emulator.schedule_name(schedule_logical_id))
+    return scheduled_times(schedule["ScheduleExpression"], schedule.get("ScheduleExpressionTimezone", "UTC"), START, count)
 
 
 def schedule_of(emulator: Emulator, job_name: str) -> str:
@@ -106,22 +126,25 @@ def run(
     emulator.put_webhook_url()
     say(f"put the webhook URL {emulator.slack.url} in the secret {emulator.deployment.outputs['NotifierWebhookSecretArn']}")
     forbid_schedule = schedule_of(emulator, FORBID_JOB)
-    gauge = emulator.deployment.functions[function_with_handler(emulator, "queue_metrics")]
+    outcome.times = firing_times(emulator, forbid_schedule, 2)
+    gauge = function_with_handler(emulator, "queue_metrics")
 
     os.environ["MOTO_SIMPLE_BATCH_FAIL_AFTER"] = str(hold_seconds)
     if not hold_seconds:  # no overlap: the run fails as it is submitted (the breakage tests need only the failure)
         try:
-            outcome.first = emulator.fire(forbid_schedule, FIRST_TIME)
+            outcome.first = emulator.fire(forbid_schedule, outcome.times[0])
         finally:
             os.environ.pop("MOTO_SIMPLE_BATCH_FAIL_AFTER", None)
-        say(f"{FORBID_JOB}: its schedule fires for {FIRST_TIME:%Y-%m-%dT%H:%MZ} (FORBID): {_decision(outcome.first)}")
+        say(f"{FORBID_JOB}: its schedule fires for {outcome.times[0]:%Y-%m-%dT%H:%MZ} (FORBID): {_decision(outcome.first)}")
     else:
         _overlapping_firings(emulator, outcome, forbid_schedule, gauge, hold_seconds, say)
-    outcome.allow = emulator.fire(schedule_of(emulator, ALLOW_JOB), FIRST_TIME)
+    allow_schedule = schedule_of(emulator, ALLOW_JOB)
+    outcome.allow = emulator.fire(allow_schedule, firing_times(emulator, allow_schedule, 1)[0])
     say(f"{ALLOW_JOB}: its schedule submits through SubmitJob (ALLOW): {_submitted(outcome.allow)}")
 
     failed_id = (outcome.first.invocation.result or {}).get("job_id") if outcome.first and outcome.first.invocation else None
     if failed_id:
+        jobs.end_as(failed_id, EXIT_CODE, REASON)
         outcome.failed_job = jobs.describe(emulator.clients, failed_id)
         jobs.write_log(emulator.clients, outcome.failed_job, FAILED_LOG)
         event = jobs.state_change_event(
@@ -131,14 +154,15 @@ def run(
         emulator.put_event(event)
         say(f"{FORBID_JOB}: run {failed_id} FAILED (exit {EXIT_CODE}); its event goes on the default bus")
         foreign = copy.deepcopy(event)
-        foreign["detail"].update(
-            jobId=FOREIGN_JOB_ID, jobQueue=FOREIGN_QUEUE, jobArn=foreign["detail"]["jobArn"].replace(failed_id, FOREIGN_JOB_ID)
-        )
+        foreign_arn = foreign["detail"]["jobArn"].replace(failed_id, FOREIGN_JOB_ID)
+        foreign["detail"].update(jobId=FOREIGN_JOB_ID, jobQueue=FOREIGN_QUEUE, jobArn=foreign_arn)
+        foreign["resources"] = [foreign_arn]
         outcome.events.append(foreign)
         emulator.put_event(foreign)
         say(f"another team's job on {FOREIGN_QUEUE.rsplit('/', 1)[-1]} FAILED too; its event goes on the same bus")
     allow_id = (outcome.allow.response or {}).get("jobId")
     if allow_id:
+        jobs.end_as(allow_id, 0, REASON)
         outcome.succeeded_job = jobs.describe(emulator.clients, allow_id)
         event = jobs.state_change_event(
             outcome.succeeded_job, jobs.definition_of(emulator.clients, outcome.succeeded_job), exit_code=0
@@ -159,23 +183,29 @@ def run(
 
 
 def _overlapping_firings(
-    emulator: Emulator, outcome: Outcome, schedule: str, gauge: Any, hold_seconds: int, say: Callable[[str], None]
+    emulator: Emulator, outcome: Outcome, schedule: str, gauge: str, hold_seconds: int, say: Callable[[str], None]
 ) -> None:
-    """The first firing's run stays active ``hold_seconds``: meanwhile the gauge counts and the second firing comes."""
+    """The first firing's run stays active ``hold_seconds``: meanwhile the gauge's schedule fires, then the second one."""
     batch = emulator.clients("batch")
+    first_time, second_time = outcome.times
     try:
         first: dict[str, Firing] = {}
-        thread = threading.Thread(target=lambda: first.update(firing=emulator.fire(schedule, FIRST_TIME)))
+        thread = threading.Thread(target=lambda: first.update(firing=emulator.fire(schedule, first_time)), daemon=True)
         thread.start()
-        say(f"{FORBID_JOB}: its schedule fires for {FIRST_TIME:%Y-%m-%dT%H:%MZ} (FORBID)")
+        say(f"{FORBID_JOB}: its schedule fires for {first_time:%Y-%m-%dT%H:%MZ} (FORBID)")
         active = _wait_for_active(batch, emulator, FORBID_JOB)
+        outcome.held = True
         outcome.jobs_while_active = _count_jobs(emulator)
-        gauge_run = emulator.invoke(gauge.arn, {})
-        outcome.gauges_while_active = emf_values(gauge_run.lines, "JobQueue")
-        say(f"{FORBID_JOB}: run {active} is active; the gauge function counts the queues")
-        outcome.second = emulator.fire(schedule, SECOND_TIME)
-        say(f"{FORBID_JOB}: its schedule fires again for {SECOND_TIME:%Y-%m-%dT%H:%MZ}: {_decision(outcome.second)}")
-        thread.join(timeout=hold_seconds + 30)
+        gauge_schedule = schedule_of_function(emulator, gauge)
+        if gauge_schedule:
+            outcome.gauge = emulator.fire(gauge_schedule, firing_times(emulator, gauge_schedule, 1)[0])
+            lines = outcome.gauge.invocation.lines if outcome.gauge.invocation else []
+            outcome.gauges_while_active = emf_values(lines, "JobQueue")
+        say(f"{FORBID_JOB}: run {active} is active; the gauge function's schedule fires: it counts the queues")
+        outcome.second = emulator.fire(schedule, second_time)
+        say(f"{FORBID_JOB}: its schedule fires again for {second_time:%Y-%m-%dT%H:%MZ}: {_decision(outcome.second)}")
+        outcome.overlap_lost = active not in _active_runs(batch, emulator, FORBID_JOB)
+        thread.join(timeout=hold_seconds + 100)
         outcome.first = first.get("firing")
     finally:
         os.environ.pop("MOTO_SIMPLE_BATCH_FAIL_AFTER", None)
@@ -227,14 +257,18 @@ def _count_jobs(emulator: Emulator) -> dict[tuple[str, str], int]:
     return counts
 
 
-def _wait_for_active(batch: Any, emulator: Emulator, job_name: str, timeout: float = 10) -> str:
+def _active_runs(batch: Any, emulator: Emulator, job_name: str) -> list[str]:
     from batch_stack_lambdas.common import ACTIVE_STATUSES
 
-    deadline = time.monotonic() + timeout
     queue = emulator.deployment.functions[function_with_handler(emulator, "submit_job")].environment["JOB_QUEUE"]
+    listed = batch.list_jobs(jobQueue=queue, filters=[{"name": "JOB_NAME", "values": [job_name]}])["jobSummaryList"]
+    return [job["jobId"] for job in listed if job["status"] in ACTIVE_STATUSES]
+
+
+def _wait_for_active(batch: Any, emulator: Emulator, job_name: str, timeout: float = 10) -> str:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        listed = batch.list_jobs(jobQueue=queue, filters=[{"name": "JOB_NAME", "values": [job_name]}])["jobSummaryList"]
-        active = [job["jobId"] for job in listed if job["status"] in ACTIVE_STATUSES]
+        active = _active_runs(batch, emulator, job_name)
         if active:
             return active[0]
         time.sleep(0.02)
@@ -248,6 +282,10 @@ def _decision(firing: Firing) -> str:
 
 def _submitted(firing: Firing) -> str:
     return f"submitted {firing.response['jobId']}" if firing.response else f"failed: {firing.error}"
+
+
+def _iso(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%dT%H:%M:%SZ}"
 
 
 def records_of(invocations: list[Invocation]) -> list[dict[str, Any]]:
@@ -281,7 +319,7 @@ def problems(outcome: Outcome, emulator: Emulator) -> list[str]:
             "the job's name": failed.get("jobName", FORBID_JOB),
             "its id": failed.get("jobId", "?"),
             "its exit code": f"exit code {EXIT_CODE}",
-            "its reason": "Essential container in task exited",
+            "its reason": REASON,
             "its log tail": json.dumps(FAILED_LOG[-1])[1:-1],
         }
         missing = [what for what, value in expected.items() if value not in text]
@@ -302,11 +340,26 @@ def problems(outcome: Outcome, emulator: Emulator) -> list[str]:
         found.append(f"{ALLOW_JOB}: its schedule submitted no run ({outcome.allow and outcome.allow.error})")
     elif succeeded not in counted:
         found.append(f"the SUCCEEDED event of {ALLOW_JOB} ({succeeded}) did not reach the outcome function")
-    elif outcome.succeeded_job.get("parameters", {}).get("scheduled_time") != f"{FIRST_TIME:%Y-%m-%dT%H:%M:%SZ}":
+    elif outcome.succeeded_job.get("parameters", {}).get("scheduled_time") != _iso(outcome.allow.scheduled_time):
         found.append(f"{ALLOW_JOB}: the run's scheduled_time is not the firing's: {outcome.succeeded_job.get('parameters')}")
+    if not emulator.dead_letter_queues():
+        found.append("the stack has no dead-letter queue: nothing would keep what the functions could not deliver")
     for logical_id in emulator.dead_letter_queues():
         if outcome.queue_depths.get(logical_id):
             found.append(f"dead-letter queue {logical_id} holds {outcome.queue_depths[logical_id]} message(s)")
+    if outcome.held:
+        found.extend(_overlap_problems(outcome, emulator))
+    found.extend(_batchctl_problems(outcome))
+    del deployment
+    return found
+
+
+def _overlap_problems(outcome: Outcome, emulator: Emulator) -> list[str]:
+    """The FORBID job's second firing and the gauges, while the first run was active."""
+    found: list[str] = []
+    failed = outcome.failed_job
+    if outcome.overlap_lost:
+        found.append(f"{FORBID_JOB}: the first run ended before the second firing was decided (the hold was too short here)")
     decision = (outcome.second.invocation.result or {}) if outcome.second and outcome.second.invocation else {}
     if decision.get("action") != "Skipped":
         found.append(
@@ -316,13 +369,15 @@ def problems(outcome: Outcome, emulator: Emulator) -> list[str]:
     runs = _runs_of(emulator, FORBID_JOB)
     if failed and runs != [failed["jobId"]]:
         found.append(f"{FORBID_JOB}: {len(runs)} runs were submitted for two firings, one while the other was active: {runs}")
+    if outcome.gauge is None:
+        found.append("no schedule of the stack runs the gauge function")
+    elif outcome.gauge.error:
+        found.append(f"the gauge function's schedule fired and it failed: {outcome.gauge.error}")
     if not any(outcome.jobs_while_active.values()):
         found.append("no job was active when the gauge function counted the queues")
     for key, count in outcome.jobs_while_active.items():
         if outcome.gauges_while_active.get(key) != count:
             found.append(f"gauge {key[1]} of {key[0]} is {outcome.gauges_while_active.get(key)}, ListJobs counted {count}")
-    found.extend(_batchctl_problems(outcome))
-    del deployment
     return found
 
 
@@ -384,4 +439,7 @@ def _batchctl_problems(outcome: Outcome) -> list[str]:
     listed = [job_id for line in rows for job_id in ids if job_id and job_id in line]
     if listed != [job_id for job_id in ids if job_id]:
         return [f"batchctl jobs did not list the runs newest completion first ({ids}): {result.stdout.strip()[:400]}"]
+    failed_row = next(row for row in rows if outcome.failed_job.get("jobId", "?") in row)
+    if f" {EXIT_CODE} " not in failed_row or REASON not in failed_row:
+        return [f"batchctl jobs does not show the failed run's exit code {EXIT_CODE} and reason: {failed_row.strip()}"]
     return []

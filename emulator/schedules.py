@@ -13,8 +13,9 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .runtime import Invocation
 
@@ -42,6 +43,29 @@ def placeholders(scheduled_time: datetime, schedule_arn: str, attempt: int = 1) 
         "<aws.scheduler.attempt-number>": str(attempt),
         "<aws.scheduler.schedule-arn>": schedule_arn,
     }
+
+
+def scheduled_times(expression: str, time_zone: str, after: datetime, count: int) -> list[datetime]:
+    """The first ``count`` times after ``after`` that a ``rate`` or ``cron`` schedule names (UTC).
+
+    A ``rate`` counts from ``after`` itself (Scheduler counts from the schedule's creation); a
+    ``cron`` is evaluated in ``time_zone`` with the library's parser (batch_stack.schedule_interval).
+    """
+    from batch_stack.schedule_interval import parse_schedule
+
+    schedule = parse_schedule(expression)
+    if isinstance(schedule, timedelta):
+        return [after + schedule * n for n in range(1, count + 1)]
+    zone = ZoneInfo(time_zone)
+    day, found = after.astimezone(zone).date(), []
+    while len(found) < count and day.year <= after.year + 10:
+        if schedule.runs_on(day):
+            for hour, minute in sorted((h, m) for h in schedule.hours for m in schedule.minutes):
+                at = datetime.combine(day, time(hour, minute), zone).astimezone(UTC)
+                if at > after and len(found) < count:
+                    found.append(at)
+        day += timedelta(days=1)
+    return found
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
@@ -88,6 +112,10 @@ def fire(
     """Deliver ``schedule_name``'s (in ``group``, else the default group) input to its target as at ``scheduled_time``."""
     schedule = clients("scheduler").get_schedule(Name=schedule_name, **({"GroupName": group} if group else {}))
     target = schedule["Target"]
+    if schedule.get("State", "ENABLED") != "ENABLED":
+        return Firing(
+            schedule_name, scheduled_time, target["Arn"], None, error=f"the schedule is {schedule['State']}: it does not fire"
+        )
     text = fill(target.get("Input", "{}"), placeholders(scheduled_time, schedule["Arn"]))
     payload = json.loads(text)
     firing = Firing(schedule_name, scheduled_time, target["Arn"], payload)

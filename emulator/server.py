@@ -17,7 +17,10 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing
 
 
 class MotoServer:
-    """``ThreadedMotoServer`` on 127.0.0.1, Batch and Lambda without Docker. Use as a context manager: it stops on exit."""
+    """``ThreadedMotoServer`` on 127.0.0.1, Batch and Lambda without Docker. Use as a context manager: it stops on exit.
+
+    It resets moto's in-process backends when it starts and stops: one at a time, and not while a ``mock_aws`` is active.
+    """
 
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
@@ -47,8 +50,15 @@ class MotoServer:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
-        self._moto_api("reset", None)
-        self._moto_api("config", {"batch": {"use_docker": False}, "lambda": {"use_docker": False}})
+        from moto.core.config import default_user_config
+
+        self._config = {service: dict(default_user_config[service]) for service in ("batch", "lambda")}
+        try:
+            self._moto_api("reset", None)
+            self._moto_api("config", {"batch": {"use_docker": False}, "lambda": {"use_docker": False}})
+        except BaseException:
+            self.stop()
+            raise
         self.session = boto3.Session(
             aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
@@ -58,10 +68,12 @@ class MotoServer:
 
     def stop(self) -> None:
         if self.endpoint_url:
-            self._moto_api("reset", None)
-            self._moto_api("config", {"batch": {"use_docker": True}, "lambda": {"use_docker": True}})  # moto's defaults
-            self._server.stop()
-            self.endpoint_url = ""
+            try:
+                self._moto_api("reset", None)
+                self._moto_api("config", self._config)  # as it was
+            finally:
+                self._server.stop()
+                self.endpoint_url = ""
 
     def client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.endpoint_url)

@@ -78,6 +78,22 @@ STAND_INS: tuple[StandIn, ...] = (
         "state-change event, in the shape Batch sends, on the default bus",
     ),
     StandIn(
+        "Batch exit codes",
+        "moto's Batch gives an ended job no exit code or status reason: the emulator sets them on moto's record of the "
+        "job, as the container's exit would",
+    ),
+    StandIn(
+        "Batch events on the bus",
+        "AWS Batch puts its events on the default bus itself (PutEvents refuses aws.* sources): the emulator puts them "
+        "with PutEvents, which moto accepts, so they go through the template's rules as Batch's would",
+    ),
+    StandIn(
+        "Lambda runtime",
+        "the functions run in this Python process (not python3.14 in Lambda), from their asset directories, with the "
+        "template's environment plus Lambda's variables, the emulator's endpoint (AWS_ENDPOINT_URL) and test "
+        "credentials; concurrent invocations share one copy of a function's modules",
+    ),
+    StandIn(
         "event source mappings",
         "moto would invoke a mapped function itself, in Docker: the emulator polls each queue as the mapping says and "
         "runs the function in-process; a failed record's visibility timeout elapses at once",

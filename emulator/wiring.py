@@ -43,9 +43,17 @@ def check_deployed(deployment: Deployment, clients: Clients) -> None:
         sources = [mapping["EventSourceArn"] for mapping in mappings]
         _same(logical_id, "EventSourceArn", [properties["EventSourceArn"]], sources)
         _same(logical_id, "BatchSize", properties.get("BatchSize", 10), mappings[0]["BatchSize"])
+        _same(
+            logical_id,
+            "FunctionResponseTypes",
+            properties.get("FunctionResponseTypes", []),
+            mappings[0].get("FunctionResponseTypes", []),
+        )
+        _same(logical_id, "State", "Enabled" if properties.get("Enabled", True) else "Disabled", mappings[0].get("State"))
     for logical_id, properties in deployment.resources("AWS::Events::Rule").items():
         rule = clients("events").describe_rule(Name=deployment.ref(logical_id))
         _same(logical_id, "EventPattern", properties.get("EventPattern"), json.loads(rule["EventPattern"]))
+        _same(logical_id, "State", properties.get("State", "ENABLED"), rule.get("State"))
         targets = clients("events").list_targets_by_rule(Rule=deployment.ref(logical_id))["Targets"]
         _same(logical_id, "Targets", [t["Arn"] for t in properties.get("Targets", [])], [t["Arn"] for t in targets])
     for logical_id, properties in deployment.resources("AWS::SQS::Queue").items():
@@ -53,11 +61,18 @@ def check_deployed(deployment: Deployment, clients: Clients) -> None:
         if "RedrivePolicy" in properties:
             _same(logical_id, "RedrivePolicy", properties["RedrivePolicy"], json.loads(held.get("RedrivePolicy", "{}")))
         _same(logical_id, "VisibilityTimeout", str(properties.get("VisibilityTimeout", 30)), held["VisibilityTimeout"])
+    for logical_id, properties in deployment.resources("AWS::Batch::JobDefinition").items():
+        (definition,) = clients("batch").describe_job_definitions(jobDefinitions=[deployment.ref(logical_id)])["jobDefinitions"]
+        expected = properties.get("ContainerProperties", {}).get("LogConfiguration", {}).get("Options", {})
+        held = definition.get("containerProperties", {}).get("logConfiguration", {}).get("options", {})
+        _same(logical_id, "ContainerProperties.LogConfiguration.Options", expected, held)
     for logical_id, properties in deployment.resources("AWS::Scheduler::Schedule").items():
         group = {"GroupName": properties["GroupName"]} if properties.get("GroupName") else {}
         schedule = clients("scheduler").get_schedule(Name=deployment.ref(logical_id), **group)
         for key in ("Arn", "Input", "RoleArn"):
             _same(logical_id, f"Target.{key}", properties["Target"].get(key), schedule["Target"].get(key))
+        for key in ("ScheduleExpression", "State"):
+            _same(logical_id, key, properties.get(key, "ENABLED" if key == "State" else None), schedule.get(key))
 
 
 def functions_of(deployment: Deployment) -> dict[str, Function]:

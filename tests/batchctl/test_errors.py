@@ -214,6 +214,7 @@ def test_a_404_page_is_not_retried_and_not_read_as_an_aws_error_code(html_endpoi
             b'<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">',
         ),
         ("query", "text/html", b'<?xml version="1.0" encoding="UTF-8"?><ErrorResponse/>'),
+        ("query", "text/html", b"<DescribeStacksResponse/>"),
     ],
 )
 def test_what_aws_answers_passes(protocol, content_type, body):
@@ -234,7 +235,15 @@ def test_what_aws_answers_passes(protocol, content_type, body):
     [
         ("rest-json", b"<html><body>502 Bad Gateway</body></html>"),
         ("query", b"<p>Bad gateway</p>"),  # markup, but no AWS response document
+        # An XHTML captive portal: an XML declaration, then a web page.
+        (
+            "query",
+            b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN">\n<html><body>Log in</body></html>',
+        ),
+        ("query", b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body>Log in</body></html>'),
         ("rest-json", b"Bad gateway"),
+        ("smithy-rpc-v2-cbor", b"Bad gateway"),  # a binary protocol labelled html
     ],
 )
 def test_a_page_labelled_html_is_still_refused_when_its_body_is_not_awss(protocol, body):
@@ -247,6 +256,18 @@ def test_a_page_labelled_html_is_still_refused_when_its_body_is_not_awss(protoco
         body=body,
     )
     assert found is not None and "instead of an AWS API response" in str(found)
+
+
+def test_a_web_page_labelled_xml_is_refused():
+    found = errors.foreign_response(
+        endpoint="https://proxy.example",
+        operation="DescribeStacks",
+        protocol="query",
+        status=200,
+        headers={"Content-Type": "text/xml"},
+        body=b"<!DOCTYPE html><html><body>Log in</body></html>",
+    )
+    assert found is not None and "with a web page instead of an AWS API response" in str(found)
 
 
 def test_the_excerpt_is_one_line_without_control_characters():

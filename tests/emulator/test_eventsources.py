@@ -105,3 +105,44 @@ def test_without_report_batch_item_failures_a_returned_list_is_ignored(queue):
         return Invocation(function, event, result={"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]})
 
     assert eventsources.drain(_mapping(url, arn, report=False), server.client, invoke) == 1
+
+
+@pytest.mark.parametrize(
+    ("result", "failed"),
+    [
+        (None, set()),  # no response: the batch succeeded
+        ({"statusCode": 200}, set()),  # no batchItemFailures key: succeeded
+        ({"batchItemFailures": []}, set()),
+        ({"batchItemFailures": "m1"}, {"m1", "m2"}),  # Lambda's developer guide: an invalid response fails the batch
+        ({"batchItemFailures": ["m1"]}, {"m1", "m2"}),
+        ({"batchItemFailures": [{"itemIdentifier": "m1"}]}, {"m1"}),
+        ({"batchItemFailures": [{"id": "m1"}]}, {"m1", "m2"}),  # no itemIdentifier
+    ],
+)
+def test_a_partial_batch_response_is_read_as_lambda_reads_it(result, failed):
+    messages = [{"MessageId": "m1"}, {"MessageId": "m2"}]
+    invocation = Invocation("fn", {}, result=result)
+    assert eventsources._failed_ids(invocation, messages, _mapping("url", "arn")) == failed
+
+
+class _Deployment:
+    """What mappings_of reads of a deployment: one queue, one mapping with ``properties``."""
+
+    def __init__(self, properties):
+        self.properties = {"Esm": {"EventSourceArn": "arn:queue", "FunctionName": "fn", **properties}}
+
+    def resources(self, kind):
+        return {"Q": {}} if kind == "AWS::SQS::Queue" else self.properties
+
+    def attribute(self, logical_id, name):
+        return "arn:queue"
+
+    def ref(self, logical_id):
+        return "http://queue"
+
+
+def test_a_disabled_mapping_reads_nothing_and_a_filter_is_refused():
+    assert [m.logical_id for m in eventsources.mappings_of(_Deployment({}))] == ["Esm"]
+    assert eventsources.mappings_of(_Deployment({"Enabled": False})) == []
+    with pytest.raises(ValueError, match="Esm: FilterCriteria: the emulator does not filter records"):
+        eventsources.mappings_of(_Deployment({"FilterCriteria": {"Filters": []}}))

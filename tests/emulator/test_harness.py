@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from emulator.harness import Emulator
+from emulator.wiring import WiringMismatch, check_deployed
 
 
 def _template(asset: str) -> dict:
@@ -108,3 +109,25 @@ def test_an_event_on_the_default_bus_reaches_the_rules_queue_only_when_the_patte
     for status in ("SUCCEEDED", "FAILED"):
         emulator.put_event({"source": "aws.batch", "detail-type": "Batch Job State Change", "detail": {"status": status}})
     assert emulator.queue_depths()["Events"] == 1
+
+
+def test_what_moto_holds_is_compared_with_the_template_after_deploying(emulator):
+    # moto silently drops a property it cannot resolve: the deployment's check is what notices.
+    name = emulator.deployment.ref("Fn")
+    lam = emulator.clients("lambda")
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {}})
+    try:
+        with pytest.raises(
+            WiringMismatch, match=r"^Fn: Environment: the template gives \{'FAIL': 'yes'\}, the emulator holds \{\}$"
+        ):
+            check_deployed(emulator.deployment, emulator.clients)
+    finally:
+        lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"FAIL": "yes"}})
+    check_deployed(emulator.deployment, emulator.clients)
+    events = emulator.clients("events")
+    events.disable_rule(Name=emulator.deployment.ref("Rule"))
+    try:
+        with pytest.raises(WiringMismatch, match=r"^Rule: State: the template gives 'ENABLED', the emulator holds 'DISABLED'$"):
+            check_deployed(emulator.deployment, emulator.clients)
+    finally:
+        events.enable_rule(Name=emulator.deployment.ref("Rule"))

@@ -82,13 +82,20 @@ def test_what_the_function_prints_is_its_invocations_output_not_the_processs(tmp
 
 def test_another_thread_sees_the_process_environment_while_a_function_runs(tmp_path):
     seen = {}
-    body = "time.sleep(0.3); return os.environ.get('FROM_TEMPLATE')"
+    started, release = tmp_path / "started", tmp_path / "release"
+    body = f"""
+            open({str(started)!r}, "w").close()
+            while not os.path.exists({str(release)!r}):
+                time.sleep(0.01)
+            return os.environ.get("FROM_TEMPLATE")"""
     with per_thread_environment():
-        function = _function(_asset(tmp_path, "a", "A", body=body))
+        function = _function(_asset(tmp_path, "a", "A", body=body.strip()))
         worker = threading.Thread(target=lambda: seen.update(result=function.invoke({}, {}).result))
         worker.start()
-        threading.Event().wait(0.1)
+        while not started.exists():  # the function is running, with its environment in its thread
+            threading.Event().wait(0.01)
         seen["main"] = os.environ.get("FROM_TEMPLATE")
+        release.touch()
         worker.join()
     assert seen == {"main": None, "result": "yes"}
 
@@ -102,7 +109,7 @@ def test_an_error_is_the_invocations_error_with_its_traceback_in_the_output(tmp_
 
 def test_a_function_past_its_timeout_is_reported_as_lambda_reports_it(tmp_path):
     with per_thread_environment():
-        function = _function(_asset(tmp_path, "a", "A", body="time.sleep(2); return 1"), timeout=0.2)
+        function = _function(_asset(tmp_path, "a", "A", body="time.sleep(0.5); return 1"), timeout=0.2)
         invocation = function.invoke({}, {})
     assert invocation.error == "Task timed out after 0.20 seconds"
 
@@ -115,7 +122,33 @@ def test_the_context_counts_down_to_the_functions_timeout(tmp_path):
     assert (name, arn) == ("stack-Fn-1", "arn:aws:lambda:us-east-1:123456789012:function:stack-Fn-1")
 
 
-def test_a_handler_that_is_not_a_function_is_named(tmp_path):
-    asset = _asset(tmp_path, "a", "A")
-    with per_thread_environment(), pytest.raises(TypeError, match="Fn: Handler 'fn.handler.time' is not a function"):
-        _function(asset, handler="fn.handler.time").invoke({}, {})
+@pytest.mark.parametrize(
+    ("handler", "error"),
+    [
+        ("fn.handler.time", "TypeError: Fn: Handler 'fn.handler.time' is not a function in "),
+        ("fn.nowhere.handler", "ModuleNotFoundError: No module named 'fn.nowhere'"),
+        ("fn.handler.absent", "AttributeError: module 'fn.handler' has no attribute 'absent'"),
+    ],
+)
+def test_a_handler_that_cannot_be_loaded_is_the_invocations_error_as_lambda_reports_it(tmp_path, handler, error):
+    with per_thread_environment():
+        invocation = _function(_asset(tmp_path, "a", "A"), handler=handler).invoke({}, {})
+    assert invocation.error.startswith(f"Runtime.ImportModuleError: {handler}: {error}")
+
+
+def test_a_thread_the_function_starts_has_its_environment_and_its_stdout(tmp_path):
+    body = """
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(2) as pool:
+                return list(pool.map(lambda n: (print(n), os.environ.get("FROM_TEMPLATE"))[1], range(2)))"""
+    with per_thread_environment():
+        invocation = _function(_asset(tmp_path, "a", "A", body=body.strip())).invoke({}, {})
+    assert invocation.result == ["yes", "yes"]
+    assert sorted(invocation.lines) == ["0", "1"]
+
+
+def test_a_function_still_running_when_the_emulator_stops_is_an_error(tmp_path):
+    function = _function(_asset(tmp_path, "a", "A", body="time.sleep(3); return 1"), timeout=0.1)
+    running = pytest.raises(RuntimeError, match="functions still running past their timeout: lambda:stack-Fn-1")
+    with running, per_thread_environment():
+        function.invoke({}, {})

@@ -7,12 +7,15 @@ schedules' inputs are the template's (see emulator/standins.py for what stands i
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
 
 from emulator import scenario
 from emulator.harness import Emulator
+from emulator.runtime import Invocation
+from emulator.slack import Received
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +121,90 @@ def test_batchctl_lists_the_runs_newest_completion_first_from_the_stacks_outputs
     ]
     assert [row.split()[1] for row in rows] == ["update_recommendation", "train_classifier"]
     assert outcome.succeeded_job["jobId"] in rows[0] and outcome.failed_job["jobId"] in rows[1]
+
+
+def test_the_dead_letter_queues_are_the_six_of_the_template(run):
+    emulator, _ = run
+    assert [name.rstrip("0123456789ABCDEF") for name in emulator.dead_letter_queues()] == [
+        "JobfetchentriesDeadLetterQueue",
+        "JobtrainclassifierDeadLetterQueue",
+        "JobupdaterecommendationDeadLetterQueue",
+        "MonitorJobStateDeadLetters",
+        "NotifierDeadLetterQueue",
+        "NotifierRuleDeadLetterQueue",
+    ]
+
+
+def _notified(outcome, event):
+    body = {"Records": [{"messageId": "m", "body": json.dumps(event)}]}
+    outcome.notifier.append(Invocation("Notifier", body))
+
+
+def _second_submitted(outcome):
+    outcome.second.invocation.result = {"action": "Submitted", "reason": "FORBID: no active run, submitted x"}
+
+
+def _gauge_off(outcome):
+    outcome.gauges_while_active[("go-active-learning-spot", "SubmittedJobs")] = 0.0
+
+
+def _rows_swapped(outcome):
+    lines = outcome.batchctl.stdout.splitlines()
+    outcome.batchctl.stdout = "\n".join([lines[0], *reversed(lines[1:])])
+
+
+def _no_exit_code(outcome):
+    outcome.batchctl.stdout = outcome.batchctl.stdout.replace(" 137 ", "   - ")
+
+
+def _other_scheduled_time(outcome):
+    outcome.succeeded_job["parameters"]["scheduled_time"] = "unscheduled"
+
+
+#: One thing broken in a copy of the real outcome, and the problem that must name it.
+BROKEN = {
+    "succeeded at the notifier": (lambda o: _notified(o, o.events[-1]), "the SUCCEEDED event of update_recommendation reached"),
+    "other queue at the notifier": (lambda o: _notified(o, o.events[1]), "the event of another app's queue"),
+    "second firing submitted": (
+        _second_submitted,
+        "train_classifier: the second firing, while a run was active, was not skipped",
+    ),
+    "hold too short": (
+        lambda o: setattr(o, "overlap_lost", True),
+        "train_classifier: the first run ended before the second firing",
+    ),
+    "gauge differs": (_gauge_off, "gauge SubmittedJobs of go-active-learning-spot is 0.0, ListJobs counted 1"),
+    "no gauge schedule": (lambda o: setattr(o, "gauge", None), "no schedule of the stack runs the gauge function"),
+    "batchctl order": (_rows_swapped, "batchctl jobs did not list the runs newest completion first"),
+    "batchctl exit code": (_no_exit_code, "batchctl jobs does not show the failed run's exit code 137"),
+    "allow input": (_other_scheduled_time, "update_recommendation: the run's scheduled_time is not the firing's"),
+    "allow not counted": (lambda o: o.outcomes.clear(), "the SUCCEEDED event of update_recommendation ("),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BROKEN))
+def test_each_check_fails_on_its_own_breakage_of_the_real_outcome(run, breakage):
+    emulator, outcome = run
+    broken = copy.deepcopy(outcome)
+    change, expected = BROKEN[breakage]
+    change(broken)
+    found = scenario.problems(broken, emulator)
+    assert any(problem.startswith(expected) for problem in found), found
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda received: received.append(received[0]), "Slack received 2 messages for one failed run"),
+        (lambda received: received.__setitem__(0, Received("/", "application/json", {"text": "x"})), "the Slack message lacks"),
+        (lambda received: received.clear(), "Slack received no message for the failed run"),
+    ],
+)
+def test_the_message_checks_fail_on_what_slack_received(run, change, expected):
+    emulator, outcome = run
+    kept = list(emulator.slack.received)
+    try:
+        change(emulator.slack.received)
+        assert any(problem.startswith(expected) for problem in scenario.problems(outcome, emulator))
+    finally:
+        emulator.slack.received[:] = kept

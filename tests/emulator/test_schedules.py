@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from emulator.runtime import Invocation
-from emulator.schedules import fill, fire, placeholders, universal_request
+from emulator.schedules import fill, fire, placeholders, scheduled_times, universal_request
 
 SCHEDULE_ARN = "arn:aws:scheduler:us-east-1:123456789012:schedule/default/nightly"
 # Scheduler's documented universal target ARN: arn:aws:scheduler:::aws-sdk:<service>:<apiAction>.
@@ -94,9 +94,9 @@ class Scheduler:
         self.target = target
         self.asked: list[str] = []
 
-    def get_schedule(self, Name: str) -> dict:  # noqa: N803 (boto3's name)
-        self.asked.append(Name)
-        return {"Name": Name, "Arn": SCHEDULE_ARN, "Target": self.target}
+    def get_schedule(self, Name: str, GroupName: str = "default") -> dict:  # noqa: N803 (boto3's names)
+        self.asked.append(Name if GroupName == "default" else f"{GroupName}/{Name}")
+        return {"Name": Name, "Arn": SCHEDULE_ARN, "Target": self.target, "State": getattr(self, "state", "ENABLED")}
 
 
 def test_fire_invokes_a_function_target_with_the_filled_payload():
@@ -158,3 +158,36 @@ def test_fire_records_a_failed_api_call(batch):
     firing = fire(services.__getitem__, "nightly", datetime(2026, 1, 1, tzinfo=UTC), lambda arn, payload: None)
     assert firing.error == "RuntimeError: queue is disabled"
     assert firing.response is None
+
+
+def test_a_disabled_schedule_does_not_fire():
+    scheduler = Scheduler({"Arn": "arn:aws:lambda:us-east-1:123456789012:function:submit", "Input": "{}"})
+    scheduler.state = "DISABLED"
+
+    def invoke(arn, payload):
+        raise AssertionError("a disabled schedule invoked its target")
+
+    firing = fire(lambda service: scheduler, "nightly", datetime(2026, 12, 1, tzinfo=UTC), invoke, group="jobs")
+    assert scheduler.asked == ["jobs/nightly"]
+    assert firing.error == "the schedule is DISABLED: it does not fire"
+
+
+@pytest.mark.parametrize(
+    ("expression", "zone", "expected"),
+    [
+        # The default app's train_classifier: 03:00 in Tokyo is 18:00 UTC the day before.
+        ("cron(0 3 * * ? *)", "Asia/Tokyo", ["2026-12-01T18:00", "2026-12-02T18:00"]),
+        ("rate(3 hours)", "UTC", ["2026-12-01T03:00", "2026-12-01T06:00"]),
+        # Weekdays only (Scheduler's cron: 2-6 is MON-FRI); 2026-12-05 is a Saturday.
+        (
+            "cron(30 9 ? * 2-6 *)",
+            "UTC",
+            ["2026-12-01T09:30", "2026-12-02T09:30", "2026-12-03T09:30", "2026-12-04T09:30", "2026-12-07T09:30"],
+        ),
+        # New York in winter is UTC-5: its midnight of 1 December is 05:00 UTC, after the start.
+        ("cron(0 0 1 * ? *)", "America/New_York", ["2026-12-01T05:00", "2027-01-01T05:00"]),
+    ],
+)
+def test_scheduled_times_follow_the_expression_in_its_time_zone(expression, zone, expected):
+    times = scheduled_times(expression, zone, datetime(2026, 12, 1, tzinfo=UTC), len(expected))
+    assert [f"{t:%Y-%m-%dT%H:%M}" for t in times] == expected
