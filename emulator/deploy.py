@@ -87,12 +87,10 @@ def deploy(server: MotoServer, cdk_out: Path, stack_name: str, template: Mapping
             "AWS::StackName": stack_name,
         },
         mappings=template.get("Mappings", {}),
-        availability_zones=[zone["ZoneName"] for zone in clients("ec2").describe_availability_zones()["AvailabilityZones"]],
+        # Only when the template asks: moto's EC2 makes its default VPC on the first call (a quarter of a second).
+        availability_zones=_availability_zones(clients) if "Fn::GetAZs" in json.dumps(template) else [],
     )
     deployment = Deployment(stack_name, template, cdk_out, resolver)
-    standins.bootstrap(clients, cdk_out, ACCOUNT, REGION)
-    resolver.parameters = _parameters(template, clients)
-    _check_rules(template, resolver)
     resources: dict[str, Any] = template["Resources"]
     for logical_id, resource in resources.items():
         if resource["Type"] in standins.SKIPPED_TYPES:
@@ -110,6 +108,9 @@ def deploy(server: MotoServer, cdk_out: Path, stack_name: str, template: Mapping
     ]
     if found:
         raise DeployFailed("; ".join(found))
+    standins.bootstrap(clients, cdk_out, ACCOUNT, REGION)
+    resolver.parameters = _parameters(template, clients)
+    _check_rules(template, resolver)
     groups = _groups(deployed, resolver)
     try:
         _create_through_apis(groups.before, deployment, clients)
@@ -184,6 +185,10 @@ def _check_rules(template: Mapping[str, Any], resolver: Resolver) -> None:
                     raise DeployFailed(f"Rules.{name}: {assertion.get('AssertDescription', 'an assertion failed')}")
         except Unresolved as error:
             raise DeployFailed(str(error)) from None
+
+
+def _availability_zones(clients: ClientsAt) -> list[str]:
+    return [zone["ZoneName"] for zone in clients("ec2").describe_availability_zones()["AvailabilityZones"]]
 
 
 def _parameters(template: Mapping[str, Any], clients: ClientsAt) -> dict[str, str]:

@@ -135,7 +135,7 @@ def per_thread_environment() -> Iterator[None]:
         boto3.DEFAULT_SESSION = default_session
 
 
-def _joined(thread: threading.Thread, seconds: float = 1.0) -> bool:
+def _joined(thread: threading.Thread, seconds: float = 0.2) -> bool:
     thread.join(seconds)
     return not thread.is_alive()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import threading
 import urllib.request
 from typing import Any
 
@@ -59,12 +61,7 @@ class MotoServer:
         except BaseException:
             self.stop()
             raise
-        self.session = boto3.Session(
-            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            aws_session_token=CREDENTIALS["AWS_SESSION_TOKEN"],
-            region_name=REGION,
-        )
+        self.session = _session()
 
     def stop(self) -> None:
         if self.endpoint_url:
@@ -76,7 +73,8 @@ class MotoServer:
                 self.endpoint_url = ""
 
     def client(self, service: str) -> Any:
-        return self.session.client(service, endpoint_url=self.endpoint_url)
+        with _making_clients:
+            return self.session.client(service, endpoint_url=self.endpoint_url)
 
     def environment(self) -> dict[str, str]:
         """What a process needs to reach this server instead of AWS (batchctl, the functions)."""
@@ -89,8 +87,22 @@ class MotoServer:
             response.read()
 
 
+@functools.cache
+def _session() -> boto3.Session:
+    """One session for every server: it loads each service's model once (a new session reads them again)."""
+    return boto3.Session(
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=CREDENTIALS["AWS_SESSION_TOKEN"],
+        region_name=REGION,
+    )
+
+
+_making_clients = threading.RLock()
+
+
 class ClientsAt:
-    """A client per service, made once, for one server (a session's clients are not thread-safe to make, only to use)."""
+    """A client per service, made once, for one server (a session's clients are thread-safe to use, not to make)."""
 
     def __init__(self, server: MotoServer) -> None:
         self._server = server
@@ -98,5 +110,7 @@ class ClientsAt:
 
     def __call__(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._server.client(service)
+            with _making_clients:
+                if service not in self._clients:
+                    self._clients[service] = self._server.client(service)
         return self._clients[service]

@@ -109,9 +109,9 @@ def test_an_error_is_the_invocations_error_with_its_traceback_in_the_output(tmp_
 
 def test_a_function_past_its_timeout_is_reported_as_lambda_reports_it(tmp_path):
     with per_thread_environment():
-        function = _function(_asset(tmp_path, "a", "A", body="time.sleep(0.5); return 1"), timeout=0.2)
+        function = _function(_asset(tmp_path, "a", "A", body="time.sleep(0.2); return 1"), timeout=0.1)
         invocation = function.invoke({}, {})
-    assert invocation.error == "Task timed out after 0.20 seconds"
+    assert invocation.error == "Task timed out after 0.10 seconds"
 
 
 def test_the_context_counts_down_to_the_functions_timeout(tmp_path):
@@ -148,7 +148,7 @@ def test_a_thread_the_function_starts_has_its_environment_and_its_stdout(tmp_pat
 
 
 def test_a_function_still_running_when_the_emulator_stops_is_an_error(tmp_path):
-    function = _function(_asset(tmp_path, "a", "A", body="time.sleep(3); return 1"), timeout=0.1)
+    function = _function(_asset(tmp_path, "a", "A", body="time.sleep(1); return 1"), timeout=0.1)
     running = pytest.raises(RuntimeError, match="functions still running past their timeout: lambda:stack-Fn-1")
     with running, per_thread_environment():
         function.invoke({}, {})
