@@ -303,7 +303,6 @@ def records_of(invocations: list[Invocation]) -> list[dict[str, Any]]:
 def problems(outcome: Outcome, emulator: Emulator) -> list[str]:
     """What does not hold, each naming what broke; empty when the scenario worked."""
     found: list[str] = []
-    deployment = emulator.deployment
     failed = outcome.failed_job
     if not failed:
         found.append(f"{FORBID_JOB}: the first firing submitted no run ({outcome.first and outcome.first.error})")
@@ -350,7 +349,6 @@ def problems(outcome: Outcome, emulator: Emulator) -> list[str]:
     if outcome.held:
         found.extend(_overlap_problems(outcome, emulator))
     found.extend(_batchctl_problems(outcome))
-    del deployment
     return found
 
 
