@@ -18,6 +18,23 @@ REGION = "us-east-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 
 
+def threaded_moto_server() -> Any:
+    """moto's ``ThreadedMotoServer`` on 127.0.0.1 at a free port, quiet, that stops in 50 ms instead of 500."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    class Server(ThreadedMotoServer):
+        def _server_entry(self) -> None:  # moto's own, with a shorter poll for shutdown
+            app = DomainDispatcherApplication(create_backend_app)
+            self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever(poll_interval=0.05)
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    return Server(ip_address="127.0.0.1", port=0, verbose=False)
+
+
 class MotoServer:
     """``ThreadedMotoServer`` on 127.0.0.1, Batch and Lambda without Docker. Use as a context manager: it stops on exit.
 
@@ -25,20 +42,7 @@ class MotoServer:
     """
 
     def __init__(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        class Server(ThreadedMotoServer):
-            def _server_entry(self) -> None:  # moto's, polling for shutdown every 50 ms instead of 500
-                from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-                from werkzeug.serving import make_server
-
-                app = DomainDispatcherApplication(create_backend_app)
-                self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
-                self._server_ready_event.set()
-                self._server.serve_forever(poll_interval=0.05)
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-        self._server = Server(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = threaded_moto_server()
         self.endpoint_url = ""
 
     def __enter__(self) -> MotoServer:

@@ -1,8 +1,7 @@
 """``batchctl jobs`` run as a user runs it, under a pseudo-terminal of 80 columns: whole ids, every row's status.
 
-The jobs are moto's: a thread serves moto's Batch over HTTP on 127.0.0.1 (what
-``moto.server.ThreadedMotoServer`` does, without the Flask it needs), and batchctl,
-a subprocess, reaches it through ``AWS_ENDPOINT_URL``. The pseudo-terminal is the
+The jobs are moto's: ``moto.server.ThreadedMotoServer`` serves them over HTTP on
+127.0.0.1, and batchctl, a subprocess, reaches it through ``AWS_ENDPOINT_URL``. The pseudo-terminal is the
 only one the child has, so rich measures it as it would a real terminal.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import http.server
 import os
 import pty
 import re
@@ -19,16 +17,12 @@ import struct
 import subprocess
 import sys
 import termios
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from botocore.awsrequest import AWSPreparedRequest
-from botocore.compat import HTTPHeaders
 from moto.batch.models import batch_backends
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.core.models import botocore_stubber
 
 from batchctl import listing
 from tests.batchctl.conftest import DEFINITION, QUEUE, REGION, T0
@@ -43,41 +37,14 @@ TIMEOUT = 30
 
 @pytest.fixture
 def endpoint(aws):
-    """moto's Batch (the ``aws`` fixture's mock) served over HTTP by a thread: its URL."""
+    """moto's server on 127.0.0.1, serving the ``aws`` fixture's mock (the same in-process backends): its URL."""
+    from emulator.server import threaded_moto_server
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self):  # noqa: N802 -- http.server's name
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            headers = HTTPHeaders()
-            for key, value in self.headers.items():
-                headers[key] = value
-            url = f"https://batch.{REGION}.amazonaws.com{self.path}"
-            request = AWSPreparedRequest(method=self.command, url=url, headers=headers, body=body, stream_output=False)
-            status, response_headers, response_body = botocore_stubber.process_request(request)
-            payload = response_body.encode() if isinstance(response_body, str) else response_body
-            self.send_response(status)
-            for key, value in response_headers.items():
-                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST
-
-        def log_message(self, *_args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    server = threaded_moto_server()  # not emulator.server.MotoServer: it would reset the backends the mock filled
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
 
 
 def settle(job_ids):
