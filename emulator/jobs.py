@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from .schedules import iso_time
 from .server import ACCOUNT, REGION
 
 Clients = Callable[[str], Any]
@@ -104,7 +105,7 @@ def state_change_event(
         "detail-type": "Batch Job State Change",
         "source": "aws.batch",
         "account": ACCOUNT,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": iso_time(time),
         "region": REGION,
         "resources": [detail["jobArn"]],
         "detail": detail,

@@ -30,7 +30,7 @@ from typing import Any
 from . import jobs
 from .harness import Emulator
 from .runtime import Invocation
-from .schedules import Firing, scheduled_times
+from .schedules import Firing, iso_time, scheduled_times
 
 #: The jobs of config/default.toml the scenario runs, by concurrency policy.
 FORBID_JOB = "train_classifier"
@@ -284,10 +284,6 @@ def _submitted(firing: Firing) -> str:
     return f"submitted {firing.response['jobId']}" if firing.response else f"failed: {firing.error}"
 
 
-def _iso(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%dT%H:%M:%SZ}"
-
-
 def records_of(invocations: list[Invocation]) -> list[dict[str, Any]]:
     """The events the function was given, each record's body parsed."""
     found = []
@@ -339,7 +335,7 @@ def problems(outcome: Outcome, emulator: Emulator) -> list[str]:
         found.append(f"{ALLOW_JOB}: its schedule submitted no run ({outcome.allow and outcome.allow.error})")
     elif succeeded not in counted:
         found.append(f"the SUCCEEDED event of {ALLOW_JOB} ({succeeded}) did not reach the outcome function")
-    elif outcome.succeeded_job.get("parameters", {}).get("scheduled_time") != _iso(outcome.allow.scheduled_time):
+    elif outcome.succeeded_job.get("parameters", {}).get("scheduled_time") != iso_time(outcome.allow.scheduled_time):
         found.append(f"{ALLOW_JOB}: the run's scheduled_time is not the firing's: {outcome.succeeded_job.get('parameters')}")
     if not emulator.dead_letter_queues():
         found.append("the stack has no dead-letter queue: nothing would keep what the functions could not deliver")

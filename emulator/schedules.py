@@ -35,10 +35,15 @@ class Firing:
     error: str | None = None
 
 
+def iso_time(moment: datetime) -> str:
+    """A time as Scheduler and EventBridge write it: ISO 8601, UTC, to the second, with Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def placeholders(scheduled_time: datetime, schedule_arn: str, attempt: int = 1) -> dict[str, str]:
     """Scheduler's context attributes, as its user guide lists them (the time in ISO 8601, UTC, to the second)."""
     return {
-        "<aws.scheduler.scheduled-time>": scheduled_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "<aws.scheduler.scheduled-time>": iso_time(scheduled_time),
         "<aws.scheduler.execution-id>": uuid.uuid4().hex,
         "<aws.scheduler.attempt-number>": str(attempt),
         "<aws.scheduler.schedule-arn>": schedule_arn,
